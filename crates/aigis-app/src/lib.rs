@@ -1,0 +1,1 @@
+//! Application services over the platform ports

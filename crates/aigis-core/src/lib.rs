@@ -1,0 +1,1 @@
+//! Pure domain core: model, rules, state machines, audit hash chain (no I/O)

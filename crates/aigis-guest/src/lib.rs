@@ -1,0 +1,1 @@
+//! Guest glue: the WIT imports as platform ports, for component crates

@@ -1,0 +1,1 @@
+//! Jira Cloud simulator: REST v3 shapes over SQLite

@@ -1,0 +1,1 @@
+//! SQLite storage and secrets backend for the local host, enforcing Forge limits

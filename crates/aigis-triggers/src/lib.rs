@@ -1,0 +1,1 @@
+//! Forge function component: triggers
