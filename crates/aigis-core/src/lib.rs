@@ -1,1 +1,20 @@
-//! Pure domain core: model, rules, state machines, audit hash chain (no I/O)
+//! The Aigis domain core.
+//!
+//! Invariant: nothing here does I/O, reads a clock or draws randomness.
+//! Time (`Millis`, Unix milliseconds) and identifiers come in as arguments,
+//! so every rule is a pure function that runs the same natively, inside a
+//! wasm component and under test.
+
+pub mod adf;
+pub mod audit;
+pub mod error;
+pub mod model;
+pub mod rules;
+pub mod snapshot;
+pub mod time;
+pub mod workflow;
+
+pub use error::DomainError;
+
+/// Unix time in milliseconds.
+pub type Millis = i64;
