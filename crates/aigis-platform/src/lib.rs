@@ -68,6 +68,12 @@ pub trait Runtime {
     fn remaining_millis(&self) -> u64;
 }
 
+/// Random bytes (`wasi:random` inside a component; `crypto.getRandomValues`
+/// on Forge). Used only for secrets such as the audit MAC key, never for ids.
+pub trait Random {
+    fn fill(&self, buf: &mut [u8]);
+}
+
 /// Everything one invocation may call, borrowed for the invocation's length.
 #[derive(Clone, Copy)]
 pub struct Platform<'a> {
@@ -77,4 +83,5 @@ pub struct Platform<'a> {
     pub egress: &'a dyn Egress,
     pub queue: &'a dyn Queue,
     pub runtime: &'a dyn Runtime,
+    pub random: &'a dyn Random,
 }

@@ -349,6 +349,28 @@ impl Runtime for ManualRuntime {
     }
 }
 
+/// Deterministic pseudo-random bytes (xorshift) from a seed.
+pub struct SeededRandom(pub Cell<u64>);
+
+impl SeededRandom {
+    pub fn new(seed: u64) -> Self {
+        SeededRandom(Cell::new(seed.max(1)))
+    }
+}
+
+impl Random for SeededRandom {
+    fn fill(&self, buf: &mut [u8]) {
+        let mut x = self.0.get();
+        for b in buf.iter_mut() {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            *b = (x >> 24) as u8;
+        }
+        self.0.set(x);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
