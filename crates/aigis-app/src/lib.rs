@@ -1,1 +1,117 @@
-//! Application services over the platform ports
+//! Aigis application services: the use cases over the platform ports.
+//!
+//! The same code runs inside the wasm components (ports = WIT imports) and
+//! natively in tests (ports = in-memory or SQLite backends). Entry points
+//! mirror the Forge handler kinds: [`invoke`] for resolvers, [`on_event`]
+//! for product triggers, [`on_schedule`] for scheduled triggers.
+
+pub mod access;
+pub mod auditlog;
+pub mod catalog;
+pub mod decide;
+pub mod error;
+pub mod ingest;
+pub mod intake;
+pub mod jira;
+pub mod jobs;
+pub mod outbox;
+pub mod reads;
+pub mod repo;
+pub mod sweeps;
+
+pub use error::AppError;
+
+use access::Caller;
+use aigis_platform::Platform;
+use serde_json::Value;
+
+/// Every resolver function key, for routing, docs and access tests.
+pub const RESOLVERS: &[&str] = &[
+    "whoami",
+    "config.getIntake",
+    "config.setIntake",
+    "catalog.add",
+    "catalog.list",
+    "requests.get",
+    "requests.mine",
+    "requests.pending",
+    "requests.approve",
+    "requests.deny",
+    "grants.mine",
+    "jobs.manual",
+    "jobs.complete",
+];
+
+fn parse_json(field: &str, text: &str) -> Result<Value, AppError> {
+    if text.trim().is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_json::from_str(text).map_err(|e| AppError::invalid(field, format!("must be JSON: {e}")))
+}
+
+/// Runs resolver `function_key` for the user in `context`; returns JSON text.
+pub fn invoke(
+    p: Platform,
+    function_key: &str,
+    payload: &str,
+    context: &str,
+) -> Result<String, AppError> {
+    let context = parse_json("context", context)?;
+    let caller = Caller::from_context(p, &context)?;
+    let payload = if payload.trim().is_empty() || payload.trim() == "null" {
+        "{}"
+    } else {
+        payload
+    };
+    let p = &p;
+    let out = match function_key {
+        "whoami" => reads::whoami(p, &caller),
+        "config.getIntake" => intake::get(p, &caller),
+        "config.setIntake" => intake::set(p, &caller, payload),
+        "catalog.add" => catalog::add(p, &caller, payload),
+        "catalog.list" => catalog::list(p, &caller, payload),
+        "requests.get" => decide::get(p, &caller, payload),
+        "requests.mine" => reads::mine(p, &caller, payload),
+        "requests.pending" => reads::pending(p, &caller, payload),
+        "requests.approve" => decide::approve(p, &caller, payload),
+        "requests.deny" => decide::deny(p, &caller, payload),
+        "grants.mine" => reads::my_grants(p, &caller, payload),
+        "jobs.manual" => reads::manual_jobs(p, &caller, payload),
+        "jobs.complete" => jobs::complete(p, &caller, payload),
+        other => Err(AppError::not_found(format!(
+            "no resolver function {other:?}"
+        ))),
+    }?;
+    Ok(out.to_string())
+}
+
+/// Handles a product event for trigger export `handler`.
+pub fn on_event(p: Platform, handler: &str, event: &str, _context: &str) -> Result<(), AppError> {
+    let event = parse_json("event", event)?;
+    match handler {
+        "onIssueCreated" => {
+            let outcome = ingest::on_issue_created(&p, &event)?;
+            p.runtime.log(
+                aigis_platform::LogLevel::Info,
+                &format!("issue-created: {outcome:?}"),
+            );
+            Ok(())
+        }
+        other => Err(AppError::not_found(format!("no trigger handler {other:?}"))),
+    }
+}
+
+/// Runs scheduled export `handler`; returns a JSON summary.
+pub fn on_schedule(
+    p: Platform,
+    handler: &str,
+    _event: &str,
+    _context: &str,
+) -> Result<String, AppError> {
+    match handler {
+        "jobRunner" => Ok(serde_json::to_string(&sweeps::job_runner(&p)?).unwrap_or_default()),
+        other => Err(AppError::not_found(format!(
+            "no scheduled handler {other:?}"
+        ))),
+    }
+}

@@ -11,6 +11,8 @@
 pub mod limits;
 pub mod memory;
 pub mod schema;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;
 pub mod types;
 
 pub use schema::{EntitySchema, IndexSchema};

@@ -1,0 +1,87 @@
+//! Who is calling, and what they may do.
+//!
+//! Identity comes only from the invocation context Forge supplies
+//! (`context.accountId`), never from a payload. Rights are looked up in Jira
+//! once per invocation: Jira administrators may do everything; configured
+//! approver groups may decide and fulfil.
+
+use crate::error::AppError;
+use crate::intake::Intake;
+use crate::jira;
+use aigis_platform::Platform;
+use serde_json::Value;
+use std::cell::OnceCell;
+
+/// The authenticated caller of a resolver.
+pub struct Caller<'p> {
+    pub account_id: String,
+    platform: Platform<'p>,
+    admin: OnceCell<bool>,
+    groups: OnceCell<Vec<String>>,
+}
+
+impl<'p> Caller<'p> {
+    /// Reads the caller from the Forge invocation context.
+    pub fn from_context(p: Platform<'p>, context: &Value) -> Result<Caller<'p>, AppError> {
+        let account_id = context
+            .get("accountId")
+            .and_then(Value::as_str)
+            .filter(|a| !a.is_empty())
+            .ok_or_else(|| {
+                AppError::new("unauthenticated", "this function needs a signed-in user")
+            })?;
+        Ok(Caller {
+            account_id: account_id.to_owned(),
+            platform: p,
+            admin: OnceCell::new(),
+            groups: OnceCell::new(),
+        })
+    }
+
+    pub fn is_admin(&self) -> Result<bool, AppError> {
+        if let Some(a) = self.admin.get() {
+            return Ok(*a);
+        }
+        let a = jira::invoker_is_admin(&self.platform)?;
+        Ok(*self.admin.get_or_init(|| a))
+    }
+
+    fn groups(&self) -> Result<&[String], AppError> {
+        if let Some(g) = self.groups.get() {
+            return Ok(g);
+        }
+        let g = jira::user_groups(&self.platform, &self.account_id)?;
+        Ok(self.groups.get_or_init(|| g))
+    }
+
+    /// Jira admins, and members of a configured approver group.
+    pub fn is_approver(&self, intake: Option<&Intake>) -> Result<bool, AppError> {
+        if self.is_admin()? {
+            return Ok(true);
+        }
+        let Some(intake) = intake else {
+            return Ok(false);
+        };
+        if intake.approver_groups.is_empty() {
+            return Ok(false);
+        }
+        let mine = self.groups()?;
+        Ok(intake.approver_groups.iter().any(|g| mine.contains(g)))
+    }
+
+    pub fn require_admin(&self) -> Result<(), AppError> {
+        if self.is_admin()? {
+            Ok(())
+        } else {
+            Err(AppError::forbidden("only Jira administrators may do this"))
+        }
+    }
+
+    pub fn require_approver(&self, intake: Option<&Intake>) -> Result<(), AppError> {
+        if self.is_approver(intake)? {
+            Ok(())
+        } else {
+            Err(AppError::forbidden("only approvers may do this"))
+        }
+    }
+}

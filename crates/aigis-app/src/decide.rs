@@ -1,0 +1,187 @@
+//! Approving and denying requests.
+
+use crate::access::Caller;
+use crate::error::{AppError, parse_payload};
+use crate::intake;
+use crate::outbox::{Notice, TransitionKind};
+use crate::repo::{self, Change, GRANT, JOB, REQUEST, SLOT, TOOL};
+use aigis_core::adf;
+use aigis_core::audit::NewEvent;
+use aigis_core::model::{Decision, DecisionSource, Grant, JobMode, Request, Tool};
+use aigis_core::rules;
+use aigis_core::time;
+use aigis_platform::Platform;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DecideArgs {
+    request_id: String,
+    #[serde(default)]
+    rationale: String,
+}
+
+/// The slot value recording a person's open grant for a tool.
+#[derive(Serialize, Deserialize)]
+pub struct Slot {
+    pub grant: String,
+}
+
+/// The open grant of `account` for `tool`, if any.
+pub fn open_grant(p: &Platform, account: &str, tool: &str) -> Result<Option<Grant>, AppError> {
+    let Some(slot) = repo::get::<Slot>(p, SLOT, &repo::slot_key(account, tool))? else {
+        return Ok(None);
+    };
+    Ok(repo::get::<Grant>(p, GRANT, &slot.grant)?.filter(|g| g.status.is_open()))
+}
+
+fn load_request(p: &Platform, id: &str) -> Result<Request, AppError> {
+    repo::get(p, REQUEST, id)?
+        .ok_or_else(|| AppError::not_found(format!("request {id:?} does not exist")))
+}
+
+/// A retried decision by the same person with the same outcome succeeds
+/// again without changing anything.
+fn already(request: &Request, caller: &Caller, want: Decision) -> bool {
+    request.decision == want && request.decided_by.as_deref() == Some(caller.account_id.as_str())
+}
+
+/// `requests.approve` (approver).
+pub fn approve(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppError> {
+    let args: DecideArgs = parse_payload(payload)?;
+    caller.require_approver(intake::load(p)?.as_ref())?;
+    let now = repo::now(p);
+    let done = repo::commit(p, |seq| {
+        let mut c = Change::new();
+        let request = load_request(p, &args.request_id)?;
+        if already(&request, caller, Decision::Approved) {
+            return Ok((request, c));
+        }
+        let tool: Tool = repo::get(p, TOOL, &request.tool)?.ok_or_else(|| {
+            AppError::new(
+                "conflict",
+                format!("tool {:?} is no longer in the catalog", request.tool),
+            )
+        })?;
+        let open = open_grant(p, &request.requester, &request.tool)?;
+        let a = rules::approve(
+            &request,
+            &tool,
+            &caller.account_id,
+            DecisionSource::Manual,
+            &args.rationale,
+            open.as_ref(),
+            format!("j-{seq}"),
+            JobMode::Manual,
+            now,
+        )?;
+        c.put(REQUEST, &a.request.id, &a.request)?;
+        c.create(GRANT, &a.grant.id, &a.grant)?;
+        c.create(JOB, &a.job.id, &a.job)?;
+        c.put(
+            SLOT,
+            &repo::slot_key(&a.grant.account, &a.grant.tool),
+            &Slot {
+                grant: a.grant.id.clone(),
+            },
+        )?;
+        let actor = &caller.account_id;
+        c.event(NewEvent::new(actor, "request.approved", &format!("request:{}", request.id),
+            json!({"issueKey": request.issue_key, "source": "manual", "rationale": a.request.rationale})));
+        c.event(NewEvent::new(actor, "grant.created", &format!("grant:{}", a.grant.id),
+            json!({"account": a.grant.account, "tool": a.grant.tool, "status": a.grant.status.as_str(), "durationDays": a.grant.duration_days})));
+        c.event(NewEvent::new(
+            actor,
+            "job.queued",
+            &format!("job:{}", a.job.id),
+            json!({"kind": a.job.kind.as_str(), "grant": a.grant.id, "mode": "manual"}),
+        ));
+        let mut lines = vec![
+            format!("{} for {} days.", tool.name, request.duration_days),
+            "Access will be set up by hand; this issue is updated when it is in place.".to_owned(),
+        ];
+        if let Some(r) = &a.request.rationale {
+            lines.push(format!("Rationale: {r}"));
+        }
+        c.notice(Notice::comment(
+            format!("request-{}-decided", request.id),
+            &request.id,
+            adf::notice("Approved", &lines),
+        ));
+        c.notice(Notice::transition(
+            format!("request-{}-transition", request.id),
+            &request.id,
+            TransitionKind::Approve,
+        ));
+        Ok((a.request, c))
+    })?;
+    crate::outbox::deliver_all(p, &done.notices);
+    Ok(json!({ "request": done.value, "changed": !done.events.is_empty() }))
+}
+
+/// `requests.deny` (approver): the rationale is required.
+pub fn deny(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppError> {
+    let args: DecideArgs = parse_payload(payload)?;
+    caller.require_approver(intake::load(p)?.as_ref())?;
+    let now = repo::now(p);
+    let done = repo::commit(p, |_| {
+        let mut c = Change::new();
+        let request = load_request(p, &args.request_id)?;
+        if already(&request, caller, Decision::Denied) {
+            return Ok((request, c));
+        }
+        let denied = rules::deny(&request, &caller.account_id, &args.rationale, now)?;
+        c.put(REQUEST, &denied.id, &denied)?;
+        c.event(NewEvent::new(
+            &caller.account_id,
+            "request.denied",
+            &format!("request:{}", request.id),
+            json!({"issueKey": request.issue_key, "rationale": denied.rationale}),
+        ));
+        c.notice(Notice::comment(
+            format!("request-{}-decided", request.id),
+            &request.id,
+            adf::notice(
+                "Denied",
+                &[
+                    format!("{} was not granted.", request.tool_name),
+                    format!("Rationale: {}", args.rationale.trim()),
+                ],
+            ),
+        ));
+        c.notice(Notice::transition(
+            format!("request-{}-transition", request.id),
+            &request.id,
+            TransitionKind::Deny,
+        ));
+        Ok((denied, c))
+    })?;
+    crate::outbox::deliver_all(p, &done.notices);
+    Ok(json!({ "request": done.value, "changed": !done.events.is_empty() }))
+}
+
+/// `requests.get`: the requester sees their own; approvers see any.
+pub fn get(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppError> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct Args {
+        request_id: String,
+    }
+    let args: Args = parse_payload(payload)?;
+    let request = load_request(p, &args.request_id)?;
+    if request.requester != caller.account_id && !caller.is_approver(intake::load(p)?.as_ref())? {
+        // Same answer as a missing request: existence is not disclosed.
+        return Err(AppError::not_found(format!(
+            "request {:?} does not exist",
+            args.request_id
+        )));
+    }
+    let grant: Option<Grant> = match &request.grant {
+        Some(g) => repo::get(p, GRANT, g)?,
+        None => None,
+    };
+    Ok(
+        json!({ "request": request, "grant": grant, "expiresAt": grant.as_ref().map(|g| time::rfc3339(g.expires_at)) }),
+    )
+}
