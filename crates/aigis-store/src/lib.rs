@@ -1,1 +1,806 @@
-//! SQLite storage and secrets backend for the local host, enforcing Forge limits
+//! SQLite storage and secrets backend for the local host, enforcing Forge limits.
+//!
+//! [`Store`] implements [`Storage`] and [`Secrets`] over one SQLite database and
+//! behaves exactly as [`aigis_platform::memory::MemoryStorage`]: every key,
+//! value and transaction goes through [`aigis_platform::limits`], results come
+//! in the same order and cursors have the same format.
+//!
+//! Tables:
+//! - `kv(key, value)`: the Key-Value Store;
+//! - `entities(entity, key, value)`: custom entities, `value` is JSON text;
+//! - `secrets(key, value)`: secret storage, read only by [`Secrets`].
+//!
+//! Entity queries never load a whole entity kind. Each declared index becomes
+//! an SQLite expression index over
+//! `(entity, <partition attributes>..., <kind rank of range>, <range>, key)`,
+//! where the kind rank (null 0, boolean 1, number 2, string 3, array 4,
+//! object 5) makes SQLite order range values of mixed kinds as
+//! [`limits::compare_values`] does. A query seeks that index with the
+//! partition, the range condition and the cursor, walks it in the requested
+//! order and stops once the page is full. SQL only narrows: every row read
+//! is checked again in Rust with the `limits` functions (partition, range,
+//! filters, cursor), so the results are those of the in-memory backend.
+
+use aigis_platform::limits::{self, conditions_hold, validate_entity_value, validate_key};
+use aigis_platform::{
+    EntityQuery, EntitySchema, QueryPage, RangeCondition, SecretError, Secrets, SetOptions,
+    SortOrder, Storage, StorageError, TxnOp,
+};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+use thiserror::Error;
+
+/// How long a writer waits for another connection (or process) to release
+/// the database before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum StoreError {
+    #[error("sqlite: {0}")]
+    Sqlite(String),
+    /// An entity declaration the store cannot index (a name it cannot quote safely).
+    #[error("entity schema: {0}")]
+    Schema(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sqlite(e.to_string())
+    }
+}
+
+fn backend(e: rusqlite::Error) -> StorageError {
+    StorageError::Backend(e.to_string())
+}
+
+fn secret_backend(e: rusqlite::Error) -> SecretError {
+    // rusqlite's messages name the statement's failure, never bound values,
+    // so a secret value cannot leak through here.
+    SecretError::Backend(e.to_string())
+}
+
+/// The SQL for one declared index: the expressions its SQLite index is
+/// built on, which queries must repeat verbatim for SQLite to use it.
+#[derive(Debug, Clone)]
+struct IndexPlan {
+    /// Quoted SQLite index name.
+    sql_name: String,
+    partition_attrs: Vec<String>,
+    range_attr: String,
+    partition_exprs: Vec<String>,
+    rank_expr: String,
+    value_expr: String,
+    create_sql: String,
+}
+
+/// SQLite storage and secrets. `Send + Sync`: one connection behind a mutex;
+/// several `Store`s (or processes) may open the same file.
+pub struct Store {
+    conn: Mutex<Connection>,
+    schemas: Vec<EntitySchema>,
+    indexes: BTreeMap<(String, String), IndexPlan>,
+}
+
+impl Store {
+    /// File-backed store: WAL journal, a [`BUSY_TIMEOUT`] so another process
+    /// (the CLI) can use the file while a server runs; creates missing tables
+    /// and indexes.
+    pub fn open(path: &Path, schemas: Vec<EntitySchema>) -> Result<Store, StoreError> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Sqlite(format!(
+                "could not switch to WAL journal mode (got {mode})"
+            )));
+        }
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Store::init(conn, schemas)
+    }
+
+    /// A private in-memory database, for tests.
+    pub fn in_memory(schemas: Vec<EntitySchema>) -> Result<Store, StoreError> {
+        Store::init(Connection::open_in_memory()?, schemas)
+    }
+
+    fn init(mut conn: Connection, schemas: Vec<EntitySchema>) -> Result<Store, StoreError> {
+        let mut indexes = BTreeMap::new();
+        for schema in &schemas {
+            check_name(&schema.name, "entity")?;
+            for index in &schema.indexes {
+                check_name(&index.name, "index")?;
+                let plan = IndexPlan::new(schema, index)?;
+                indexes.insert((schema.name.clone(), index.name.clone()), plan);
+            }
+        }
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS kv (
+                 key TEXT PRIMARY KEY NOT NULL,
+                 value TEXT NOT NULL
+             );
+             CREATE TABLE IF NOT EXISTS entities (
+                 entity TEXT NOT NULL,
+                 key TEXT NOT NULL,
+                 value TEXT NOT NULL,
+                 PRIMARY KEY (entity, key)
+             );
+             CREATE TABLE IF NOT EXISTS secrets (
+                 key TEXT PRIMARY KEY NOT NULL,
+                 value TEXT NOT NULL
+             );",
+        )?;
+        for plan in indexes.values() {
+            let name = plan.sql_name.trim_matches('"');
+            let existing: Option<Option<String>> = tx
+                .query_row(
+                    "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1",
+                    [name],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match existing {
+                Some(Some(sql)) if sql == plan.create_sql => {}
+                Some(_) => {
+                    // Declared differently before (the manifest changed): rebuild.
+                    tx.execute_batch(&format!("DROP INDEX {}", plan.sql_name))?;
+                    tx.execute_batch(&plan.create_sql)?;
+                }
+                None => tx.execute_batch(&plan.create_sql)?,
+            }
+        }
+        tx.commit()?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+            schemas,
+            indexes,
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave a half-applied write:
+        // every write is one SQLite statement or transaction, rolled back on
+        // unwind. So a poisoned lock is safe to take over.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn schema(&self, entity: &str) -> Result<&EntitySchema, StorageError> {
+        self.schemas
+            .iter()
+            .find(|s| s.name == entity)
+            .ok_or_else(|| StorageError::UnknownEntity(entity.to_owned()))
+    }
+
+    /// Overwrites an entity bypassing every check: lets tests tamper with state.
+    pub fn raw_entity_set(&self, entity: &str, key: &str, value: &str) -> Result<(), StoreError> {
+        put_entity(&self.conn(), entity, key, value)?;
+        Ok(())
+    }
+
+    /// Removes an entity bypassing every check: lets tests tamper with state.
+    pub fn raw_entity_delete(&self, entity: &str, key: &str) -> Result<(), StoreError> {
+        self.conn().execute(
+            "DELETE FROM entities WHERE entity = ?1 AND key = ?2",
+            params![entity, key],
+        )?;
+        Ok(())
+    }
+
+    /// Every stored entity of one kind, by key, for tests that inspect state.
+    pub fn entities_of(&self, entity: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare_cached("SELECT key, value FROM entities WHERE entity = ?1 ORDER BY key")?;
+        let rows = stmt.query_map([entity], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// SQLite's `EXPLAIN QUERY PLAN` for the statement an entity query runs
+    /// (its detail lines), to show which index serves it.
+    pub fn query_plan(&self, query: &EntityQuery) -> Result<Vec<String>, StoreError> {
+        let plan = self
+            .index_plan(query)
+            .map_err(|e| StoreError::Schema(e.to_string()))?;
+        let cursor = query
+            .cursor
+            .as_deref()
+            .map(limits::decode_cursor)
+            .transpose()
+            .map_err(|e| StoreError::Schema(e.to_string()))?;
+        let (sql, args) = plan.select(query, cursor.as_ref());
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn index_plan(&self, query: &EntityQuery) -> Result<&IndexPlan, StorageError> {
+        self.schema(&query.entity)?;
+        self.indexes
+            .get(&(query.entity.clone(), query.index.clone()))
+            .ok_or_else(|| StorageError::UnknownEntity(format!("{}.{}", query.entity, query.index)))
+    }
+}
+
+/// Entity and index names go into index names; keep them to what the
+/// manifest allows.
+fn check_name(name: &str, what: &str) -> Result<(), StoreError> {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(StoreError::Schema(format!(
+            "{what} name {name:?} must be made of [A-Za-z0-9_-]"
+        )));
+    }
+    Ok(())
+}
+
+/// An attribute name becomes a quoted label in a JSON path inside an SQL
+/// string literal: refuse the characters that would break out of either.
+fn json_path(attr: &str) -> Result<String, StoreError> {
+    if attr
+        .chars()
+        .any(|c| c == '"' || c == '\'' || c == '\\' || c.is_control())
+    {
+        return Err(StoreError::Schema(format!(
+            "attribute name {attr:?} contains a quote, backslash or control character"
+        )));
+    }
+    Ok(format!("'$.\"{attr}\"'"))
+}
+
+/// `expr` evaluated only on rows whose value is well-formed JSON, so that a
+/// tampered row (see [`Store::raw_entity_set`]) cannot break writes or queries.
+fn guarded(expr: &str) -> String {
+    format!("CASE WHEN json_valid(value) THEN {expr} END")
+}
+
+impl IndexPlan {
+    fn new(
+        schema: &EntitySchema,
+        index: &aigis_platform::IndexSchema,
+    ) -> Result<IndexPlan, StoreError> {
+        // Like the in-memory backend: the first range attribute orders.
+        let range_attr = index.range.first().cloned().unwrap_or_default();
+        let partition_exprs = index
+            .partition
+            .iter()
+            .map(|a| Ok(guarded(&format!("json_extract(value, {})", json_path(a)?))))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let path = json_path(&range_attr)?;
+        let rank_expr = guarded(&format!(
+            "CASE json_type(value, {path}) WHEN 'null' THEN 0 WHEN 'true' THEN 1 \
+             WHEN 'false' THEN 1 WHEN 'integer' THEN 2 WHEN 'real' THEN 2 \
+             WHEN 'text' THEN 3 WHEN 'array' THEN 4 WHEN 'object' THEN 5 END"
+        ));
+        let value_expr = guarded(&format!("ifnull(json_extract(value, {path}), 0)"));
+        let sql_name = format!("\"idx_{}_{}\"", schema.name, index.name);
+        let mut columns = vec!["entity".to_owned()];
+        columns.extend(partition_exprs.iter().cloned());
+        columns.push(rank_expr.clone());
+        columns.push(value_expr.clone());
+        columns.push("key".to_owned());
+        let create_sql = format!(
+            "CREATE INDEX {sql_name} ON entities ({})",
+            columns.join(", ")
+        );
+        Ok(IndexPlan {
+            sql_name,
+            partition_attrs: index.partition.clone(),
+            range_attr,
+            partition_exprs,
+            rank_expr,
+            value_expr,
+            create_sql,
+        })
+    }
+
+    /// The SELECT for a query: rows of the index in query order, narrowed by
+    /// partition, range and cursor (a superset of the answer; Rust decides).
+    fn select(
+        &self,
+        query: &EntityQuery,
+        cursor: Option<&(Value, String)>,
+    ) -> (String, Vec<SqlValue>) {
+        let mut args: Vec<SqlValue> = vec![SqlValue::Text(query.entity.clone())];
+        let mut wh = vec!["entity = ?1".to_owned()];
+        for (expr, want) in self.partition_exprs.iter().zip(&query.partition) {
+            // Arrays and objects come back from json_extract as JSON text whose
+            // spelling may differ from serde's: leave them to the Rust check.
+            if let Some(v) = scalar(want) {
+                args.push(v);
+                wh.push(format!("{expr} IS ?{}", args.len()));
+            }
+        }
+        let (mut lower, mut upper) = query.range.as_ref().map(bounds).unwrap_or_default();
+        // The cursor is a tighter bound on its side than the range: replace it.
+        if let Some((rv, key)) = cursor {
+            let mut vals = position(rv);
+            vals.push(SqlValue::Text(key.clone()));
+            let seek = Bound {
+                vals,
+                inclusive: false,
+            };
+            match query.order {
+                SortOrder::Asc => lower = Some(seek),
+                SortOrder::Desc => upper = Some(seek),
+            }
+        }
+        let cols = [self.rank_expr.as_str(), self.value_expr.as_str(), "key"];
+        let mut bound_sql = |b: &Bound, op_excl: &str, op_incl: &str| {
+            let n = b.vals.len();
+            let mut placeholders = Vec::with_capacity(n);
+            for v in &b.vals {
+                args.push(v.clone());
+                placeholders.push(format!("?{}", args.len()));
+            }
+            let op = if b.inclusive { op_incl } else { op_excl };
+            if n == 1 {
+                format!("({}) {op} {}", cols[0], placeholders[0])
+            } else {
+                format!(
+                    "({}) {op} ({})",
+                    cols[..n].join(", "),
+                    placeholders.join(", ")
+                )
+            }
+        };
+        match &lower {
+            Some(b) => wh.push(bound_sql(b, ">", ">=")),
+            // Rows without the range attribute have no rank: not in the index.
+            None => wh.push(format!("({}) >= 0", self.rank_expr)),
+        }
+        if let Some(b) = &upper {
+            wh.push(bound_sql(b, "<", "<="));
+        }
+        let dir = match query.order {
+            SortOrder::Asc => "ASC",
+            SortOrder::Desc => "DESC",
+        };
+        let sql = format!(
+            "SELECT key, value FROM entities INDEXED BY {} WHERE {} ORDER BY {} {dir}, {} {dir}, key {dir}",
+            self.sql_name,
+            wh.join(" AND "),
+            self.rank_expr,
+            self.value_expr,
+        );
+        (sql, args)
+    }
+}
+
+/// One side of a range over `(rank, value, key)`: a prefix of that tuple.
+#[derive(Debug, Clone)]
+struct Bound {
+    vals: Vec<SqlValue>,
+    inclusive: bool,
+}
+
+/// The kind rank of a JSON value, as the index's rank expression computes it.
+fn rank(v: &Value) -> i64 {
+    match v {
+        Value::Null => 0,
+        Value::Bool(_) => 1,
+        Value::Number(_) => 2,
+        Value::String(_) => 3,
+        Value::Array(_) => 4,
+        Value::Object(_) => 5,
+    }
+}
+
+/// A JSON value as the index's value expression holds it.
+fn sortable(v: &Value) -> SqlValue {
+    match v {
+        Value::Null => SqlValue::Integer(0),
+        Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => SqlValue::Integer(i),
+            None => SqlValue::Real(n.as_f64().unwrap_or(0.0)),
+        },
+        Value::String(s) => SqlValue::Text(s.clone()),
+        Value::Array(_) | Value::Object(_) => SqlValue::Text(v.to_string()),
+    }
+}
+
+/// A partition value as `json_extract` returns it; `None` for arrays and objects.
+fn scalar(v: &Value) -> Option<SqlValue> {
+    match v {
+        Value::Null => Some(SqlValue::Null),
+        Value::Array(_) | Value::Object(_) => None,
+        other => Some(sortable(other)),
+    }
+}
+
+fn position(v: &Value) -> Vec<SqlValue> {
+    vec![SqlValue::Integer(rank(v)), sortable(v)]
+}
+
+/// The bounds of a range condition in `(rank, value)` space, matching
+/// [`limits::range_holds`] (which orders across kinds by rank).
+fn bounds(range: &RangeCondition) -> (Option<Bound>, Option<Bound>) {
+    use RangeCondition::*;
+    let b = |v: &Value, inclusive| {
+        Some(Bound {
+            vals: position(v),
+            inclusive,
+        })
+    };
+    match range {
+        EqualTo(v) => (b(v, true), b(v, true)),
+        Between(lo, hi) => (b(lo, true), b(hi, true)),
+        GreaterThan(v) => (b(v, false), None),
+        GreaterThanEqualTo(v) => (b(v, true), None),
+        LessThan(v) => (None, b(v, false)),
+        LessThanEqualTo(v) => (None, b(v, true)),
+        BeginsWith(p) => {
+            let lo = Bound {
+                vals: vec![SqlValue::Integer(3), SqlValue::Text(p.clone())],
+                inclusive: true,
+            };
+            let hi = match successor(p) {
+                Some(s) => Bound {
+                    vals: vec![SqlValue::Integer(3), SqlValue::Text(s)],
+                    inclusive: false,
+                },
+                // No string above every string with this prefix: all strings.
+                None => Bound {
+                    vals: vec![SqlValue::Integer(3)],
+                    inclusive: true,
+                },
+            };
+            (Some(lo), Some(hi))
+        }
+    }
+}
+
+/// The least string greater than every string starting with `prefix`, in
+/// byte (= code point) order; `None` when there is none.
+fn successor(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let next = match last as u32 {
+            0xD7FF => Some('\u{E000}'),
+            c => char::from_u32(c + 1),
+        };
+        if let Some(n) = next {
+            chars.push(n);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+fn put_entity(
+    conn: &Connection,
+    entity: &str,
+    key: &str,
+    value: &str,
+) -> Result<(), rusqlite::Error> {
+    conn.prepare_cached(
+        "INSERT INTO entities (entity, key, value) VALUES (?1, ?2, ?3)
+         ON CONFLICT (entity, key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![entity, key, value])?;
+    Ok(())
+}
+
+fn put_kv(conn: &Connection, key: &str, value: &str) -> Result<(), rusqlite::Error> {
+    conn.prepare_cached(
+        "INSERT INTO kv (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![key, value])?;
+    Ok(())
+}
+
+fn get_entity(
+    conn: &Connection,
+    entity: &str,
+    key: &str,
+) -> Result<Option<String>, rusqlite::Error> {
+    conn.prepare_cached("SELECT value FROM entities WHERE entity = ?1 AND key = ?2")?
+        .query_row(params![entity, key], |r| r.get(0))
+        .optional()
+}
+
+/// Trims rows fetched with one extra and returns the next page's cursor
+/// when the extra row proved there is one (as the in-memory backend does).
+fn page_cursor(rows: &mut Vec<(Value, String, String)>, limit: usize) -> Option<String> {
+    if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(|(rv, k, _)| limits::encode_cursor(rv, k))
+    } else {
+        None
+    }
+}
+
+impl Storage for Store {
+    fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
+        validate_key(key)?;
+        self.conn()
+            .prepare_cached("SELECT value FROM kv WHERE key = ?1")
+            .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
+            .map_err(backend)
+    }
+
+    fn set(&self, key: &str, value: &str, options: SetOptions) -> Result<(), StorageError> {
+        validate_key(key)?;
+        limits::validate_value(value)?;
+        let conn = self.conn();
+        if !options.fail_if_exists {
+            return put_kv(&conn, key, value).map_err(backend);
+        }
+        // Atomic: the primary key refuses a second insert.
+        let inserted = conn
+            .prepare_cached("INSERT INTO kv (key, value) VALUES (?1, ?2)")
+            .and_then(|mut s| s.execute(params![key, value]));
+        match inserted {
+            Ok(_) => Ok(()),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == ErrorCode::ConstraintViolation =>
+            {
+                Err(StorageError::KeyExists)
+            }
+            Err(e) => Err(backend(e)),
+        }
+    }
+
+    fn delete(&self, key: &str) -> Result<(), StorageError> {
+        validate_key(key)?;
+        self.conn()
+            .prepare_cached("DELETE FROM kv WHERE key = ?1")
+            .and_then(|mut s| s.execute([key]))
+            .map(|_| ())
+            .map_err(backend)
+    }
+
+    fn query_prefix(
+        &self,
+        prefix: &str,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<QueryPage, StorageError> {
+        let after = cursor.map(limits::decode_cursor).transpose()?;
+        let limit = limits::page_limit(limit);
+        // Start at the prefix, or just after the cursor's key when that is later.
+        let (sql, from) = match &after {
+            Some((_, last)) if last.as_str() >= prefix => (
+                "SELECT key, value FROM kv WHERE key > ?1 ORDER BY key",
+                last.as_str(),
+            ),
+            _ => (
+                "SELECT key, value FROM kv WHERE key >= ?1 ORDER BY key",
+                prefix,
+            ),
+        };
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(sql).map_err(backend)?;
+        let mut rows = stmt.query([from]).map_err(backend)?;
+        let mut items: Vec<(Value, String, String)> = Vec::new();
+        while let Some(row) = rows.next().map_err(backend)? {
+            let key: String = row.get(0).map_err(backend)?;
+            if !key.starts_with(prefix) {
+                break;
+            }
+            if after
+                .as_ref()
+                .is_some_and(|(_, last)| key.as_str() <= last.as_str())
+            {
+                continue;
+            }
+            items.push((Value::Null, key, row.get(1).map_err(backend)?));
+            if items.len() > limit {
+                break;
+            }
+        }
+        let next_cursor = page_cursor(&mut items, limit);
+        Ok(QueryPage {
+            items: items.into_iter().map(|(_, k, v)| (k, v)).collect(),
+            next_cursor,
+        })
+    }
+
+    fn entity_get(&self, entity: &str, key: &str) -> Result<Option<String>, StorageError> {
+        self.schema(entity)?;
+        validate_key(key)?;
+        get_entity(&self.conn(), entity, key).map_err(backend)
+    }
+
+    fn entity_set(&self, entity: &str, key: &str, value: &str) -> Result<(), StorageError> {
+        self.schema(entity)?;
+        validate_key(key)?;
+        validate_entity_value(value)?;
+        put_entity(&self.conn(), entity, key, value).map_err(backend)
+    }
+
+    fn entity_delete(&self, entity: &str, key: &str) -> Result<(), StorageError> {
+        self.schema(entity)?;
+        validate_key(key)?;
+        self.raw_entity_delete(entity, key)
+            .map_err(|e| StorageError::Backend(e.to_string()))
+    }
+
+    fn entity_query(&self, query: &EntityQuery) -> Result<QueryPage, StorageError> {
+        let plan = self.index_plan(query)?;
+        let after = query
+            .cursor
+            .as_deref()
+            .map(limits::decode_cursor)
+            .transpose()?;
+        let limit = limits::page_limit(query.limit);
+        if plan.partition_attrs.len() != query.partition.len() {
+            // Matches nothing, as in the in-memory backend.
+            return Ok(QueryPage::default());
+        }
+        let (sql, args) = plan.select(query, after.as_ref());
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(args))
+            .map_err(backend)?;
+        // Rows arrive in query order; keep those that pass the exact checks
+        // until one more than a page is found or the index range runs out.
+        let mut items: Vec<(Value, String, String)> = Vec::new();
+        while let Some(row) = rows.next().map_err(backend)? {
+            let key: String = row.get(0).map_err(backend)?;
+            let raw: String = row.get(1).map_err(backend)?;
+            let Ok(v) = serde_json::from_str::<Value>(&raw) else {
+                continue;
+            };
+            let Some(rv) = v.get(&plan.range_attr) else {
+                continue;
+            };
+            let keep = limits::in_partition(&v, &plan.partition_attrs, query)
+                && query
+                    .range
+                    .as_ref()
+                    .is_none_or(|r| limits::range_holds(rv, r))
+                && conditions_hold(Some(&v), &query.filters)
+                && after
+                    .as_ref()
+                    .is_none_or(|c| limits::after_cursor(rv, &key, c, query.order));
+            if keep {
+                items.push((rv.clone(), key, raw));
+                if items.len() > limit {
+                    break;
+                }
+            }
+        }
+        let next_cursor = page_cursor(&mut items, limit);
+        Ok(QueryPage {
+            items: items.into_iter().map(|(_, k, v)| (k, v)).collect(),
+            next_cursor,
+        })
+    }
+
+    fn transact(&self, ops: &[TxnOp]) -> Result<(), StorageError> {
+        limits::validate_transaction(ops)?;
+        let mut conn = self.conn();
+        // IMMEDIATE takes the write lock up front: no other connection or
+        // process can write between our condition checks and our writes.
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(backend)?;
+        // Check every condition first: nothing is written unless all hold.
+        // Returning early drops `tx`, which rolls back.
+        for op in ops {
+            let (entity, key) = op.target();
+            let Some(entity) = entity else { continue };
+            self.schema(entity)?;
+            let stored = get_entity(&tx, entity, key)
+                .map_err(backend)?
+                .and_then(|raw| serde_json::from_str::<Value>(&raw).ok());
+            let must_exist = matches!(op, TxnOp::Check { .. });
+            if (must_exist && stored.is_none())
+                || !conditions_hold(stored.as_ref(), op.conditions())
+            {
+                return Err(StorageError::ConditionFailed);
+            }
+        }
+        for op in ops {
+            let done = match op {
+                TxnOp::Set {
+                    key,
+                    entity: Some(e),
+                    value,
+                    ..
+                } => put_entity(&tx, e, key, value),
+                TxnOp::Set {
+                    key,
+                    entity: None,
+                    value,
+                    ..
+                } => put_kv(&tx, key, value),
+                TxnOp::Delete {
+                    key,
+                    entity: Some(e),
+                    ..
+                } => tx
+                    .prepare_cached("DELETE FROM entities WHERE entity = ?1 AND key = ?2")
+                    .and_then(|mut s| s.execute(params![e, key]))
+                    .map(|_| ()),
+                TxnOp::Delete {
+                    key, entity: None, ..
+                } => tx
+                    .prepare_cached("DELETE FROM kv WHERE key = ?1")
+                    .and_then(|mut s| s.execute([key]))
+                    .map(|_| ()),
+                TxnOp::Check { .. } => Ok(()),
+            };
+            done.map_err(backend)?;
+        }
+        tx.commit().map_err(backend)
+    }
+}
+
+impl Secrets for Store {
+    fn get_secret(&self, key: &str) -> Result<Option<String>, SecretError> {
+        validate_key(key).map_err(|e| SecretError::InvalidKey(e.to_string()))?;
+        self.conn()
+            .prepare_cached("SELECT value FROM secrets WHERE key = ?1")
+            .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
+            .map_err(secret_backend)
+    }
+
+    fn set_secret(&self, key: &str, value: &str) -> Result<(), SecretError> {
+        validate_key(key).map_err(|e| SecretError::InvalidKey(e.to_string()))?;
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO secrets (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .and_then(|mut s| s.execute(params![key, value]))
+            .map(|_| ())
+            .map_err(secret_backend)
+    }
+
+    fn delete_secret(&self, key: &str) -> Result<(), SecretError> {
+        // Like the in-memory backend: deleting never fails on the key.
+        self.conn()
+            .prepare_cached("DELETE FROM secrets WHERE key = ?1")
+            .and_then(|mut s| s.execute([key]))
+            .map(|_| ())
+            .map_err(secret_backend)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn successor_skips_surrogates_and_carries() {
+        assert_eq!(successor("ab").as_deref(), Some("ac"));
+        assert_eq!(successor("a\u{D7FF}").as_deref(), Some("a\u{E000}"));
+        assert_eq!(successor("a\u{10FFFF}").as_deref(), Some("b"));
+        assert_eq!(successor("\u{10FFFF}"), None);
+        assert_eq!(successor(""), None);
+    }
+
+    #[test]
+    fn hostile_attribute_names_are_refused() {
+        let schemas: Vec<EntitySchema> = serde_json::from_value(serde_json::json!([{
+            "name": "e",
+            "attributes": {},
+            "indexes": [{"name": "i", "range": ["a'); DROP TABLE kv; --"]}]
+        }]))
+        .unwrap();
+        assert!(matches!(
+            Store::in_memory(schemas),
+            Err(StoreError::Schema(_))
+        ));
+    }
+
+    #[test]
+    fn store_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Store>();
+    }
+}
