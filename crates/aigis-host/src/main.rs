@@ -1,1 +1,300 @@
-fn main() {}
+//! `aigis`: the Aigis local host CLI.
+
+use aigis_host::clock::{format_rfc3339, parse_duration, parse_rfc3339};
+use aigis_host::{ClockConfig, Host, HostConfig};
+use anyhow::{Context, Result, anyhow};
+use clap::{Parser, Subcommand};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+/// The Aigis local host: runs the Forge function components under wasmtime
+/// with local storage, a Jira Cloud simulator, a virtual clock and the
+/// scheduled triggers of manifest.yml.
+///
+/// State lives in --state-dir: forge.db (app storage and secrets), jira.db
+/// (the Jira simulator), host.db (virtual clock, cloudId, scheduler, queue)
+/// and cache/ (compiled components). Commands may run while `aigis up` runs
+/// on the same state dir.
+#[derive(Parser)]
+#[command(name = "aigis", version, about, long_about)]
+struct Cli {
+    /// Directory of the host's state.
+    #[arg(long, global = true, default_value = ".aigis", env = "AIGIS_STATE_DIR")]
+    state_dir: PathBuf,
+    /// Directory of the compiled components (aigis_resolvers.wasm, ...).
+    /// Default: target/wasm32-wasip2/wasm of the workspace holding the
+    /// current directory or the executable.
+    #[arg(long, global = true, env = "AIGIS_COMPONENTS_DIR")]
+    components_dir: Option<PathBuf>,
+    /// The Forge manifest.
+    #[arg(
+        long,
+        global = true,
+        default_value = "manifest.yml",
+        env = "AIGIS_MANIFEST"
+    )]
+    manifest: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the Jira simulator, the resolvers and the UI on 127.0.0.1, and
+    /// run scheduled triggers, product events and queue messages in the background.
+    Up {
+        /// Port to listen on; 0 picks a free one.
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Seed the Jira simulator's demo site and the app's demo data first.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Call a resolver function as a simulator user; prints its JSON result
+    /// (on failure: the JSON error on stderr and a non-zero exit).
+    Invoke {
+        /// The resolver key (what the UI passes to `invoke`).
+        key: String,
+        /// The caller: a simulator user's email (or an account id).
+        #[arg(long = "as")]
+        as_user: String,
+        /// The JSON payload.
+        #[arg(long, default_value = "{}")]
+        payload: String,
+        /// The UI module whose resolver serves the call (default: the first).
+        #[arg(long)]
+        module: Option<String>,
+        /// Also print the invocation's stats as a second JSON line.
+        #[arg(long)]
+        stats: bool,
+    },
+    /// Run one scheduled trigger once (by key or function key) and print its
+    /// JSON summary. Does not change the scheduler's record of last runs.
+    Sweep {
+        name: String,
+        /// Virtual time of the run (RFC 3339); default: virtual now.
+        #[arg(long)]
+        at: Option<String>,
+        /// Also print the run's stats as a second JSON line.
+        #[arg(long)]
+        stats: bool,
+    },
+    /// Audit trail commands.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Show or move the virtual clock (shared with a running `aigis up`).
+    Clock {
+        #[command(subcommand)]
+        command: ClockCommand,
+    },
+    /// Product events and queue messages.
+    Events {
+        #[command(subcommand)]
+        command: EventsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the audit hash chain; prints a JSON report, exits non-zero when broken.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum ClockCommand {
+    /// Print virtual now.
+    Show,
+    /// Move virtual now to an RFC 3339 time, e.g. 2026-03-01T09:00:00Z.
+    Set { time: String },
+    /// Move virtual now by a duration: 3d, 12h, 90m, 30s, 1w, 1d12h, -2h.
+    Advance { duration: String },
+    /// Back to real time.
+    Reset,
+}
+
+#[derive(Subcommand)]
+enum EventsCommand {
+    /// Deliver pending simulator events to their triggers and due queue
+    /// messages to their consumers; prints what was delivered.
+    Pump,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("warn,aigis_host=info,aigis=info")
+            }),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{}", json!({ "code": "host", "message": format!("{e:#}") }));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open(cli: &Cli) -> Result<Host> {
+    let config = HostConfig {
+        state_dir: Some(cli.state_dir.clone()),
+        components_dir: cli
+            .components_dir
+            .clone()
+            .unwrap_or_else(aigis_host::default_components_dir),
+        manifest_path: cli.manifest.clone(),
+        clock: ClockConfig::Persisted,
+    };
+    Host::open(config).with_context(|| format!("opening state dir {}", cli.state_dir.display()))
+}
+
+fn print_json(v: &Value) {
+    println!("{v}");
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let host = open(&cli)?;
+    match &cli.command {
+        Command::Up { port, demo } => up(host, &cli, *port, *demo),
+        Command::Invoke {
+            key,
+            as_user,
+            payload,
+            module,
+            stats,
+        } => {
+            let payload: Value = serde_json::from_str(payload).context("--payload is not JSON")?;
+            let account = match host.sim().user_by_email(as_user) {
+                Some(u) => u.account_id,
+                None if !as_user.contains('@') => as_user.clone(),
+                None => return Err(anyhow!("no simulator user with email {as_user}")),
+            };
+            let out = host.invoke_resolver(key, &payload, &account, module.as_deref())?;
+            let code = match &out.result {
+                Ok(v) => {
+                    print_json(v);
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    ExitCode::FAILURE
+                }
+            };
+            if *stats {
+                print_json(&serde_json::to_value(&out.stats)?);
+            }
+            Ok(code)
+        }
+        Command::Sweep { name, at, stats } => {
+            let at = at
+                .as_deref()
+                .map(parse_rfc3339)
+                .transpose()
+                .map_err(|e| anyhow!(e))?;
+            let out = host.run_scheduled(name, at)?;
+            print_json(&out.summary);
+            if *stats {
+                print_json(&serde_json::to_value(&out.stats)?);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let report = aigis_host::audit::verify(host.store())?;
+            print_json(&serde_json::to_value(&report)?);
+            Ok(if report.ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::Clock { command } => {
+            let clock = host.clock();
+            match command {
+                ClockCommand::Show => {}
+                ClockCommand::Set { time } => {
+                    clock.set(parse_rfc3339(time).map_err(|e| anyhow!(e))?)?
+                }
+                ClockCommand::Advance { duration } => {
+                    clock.advance(parse_duration(duration).map_err(|e| anyhow!(e))?)?
+                }
+                ClockCommand::Reset => clock.reset()?,
+            }
+            let now = clock.now_millis();
+            print_json(&json!({
+                "now": format_rfc3339(now),
+                "nowMillis": now,
+                "offsetMillis": now - aigis_host::clock::real_now_millis(),
+            }));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Events {
+            command: EventsCommand::Pump,
+        } => {
+            let report = host.pump()?;
+            print_json(&serde_json::to_value(&report)?);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn up(host: Host, cli: &Cli, port: u16, demo: bool) -> Result<ExitCode> {
+    if demo {
+        let site = host
+            .sim()
+            .seed_demo()
+            .map_err(|e| anyhow!("seeding the Jira simulator: {e}"))?;
+        aigis_host::demo::seed_app(&host, &site)?;
+        for u in &site.users {
+            eprintln!(
+                "demo user {:<10} {} (API token {})",
+                u.role, u.email, u.api_token
+            );
+        }
+    }
+    let static_dir = cli
+        .manifest
+        .parent()
+        .map(|d| {
+            if d.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                d.to_path_buf()
+            }
+        })
+        .zip(host.manifest().resources.values().next().cloned())
+        .map(|(d, r)| d.join(r));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .with_context(|| format!("binding 127.0.0.1:{port}"))?;
+        let addr = listener.local_addr()?;
+        let url = format!("http://127.0.0.1:{}", addr.port());
+        host.set_site_url(&url);
+        let stop = Arc::new(AtomicBool::new(false));
+        let bg = aigis_host::server::spawn_background(
+            host.clone(),
+            Duration::from_secs(1),
+            stop.clone(),
+        )?;
+        println!("Aigis is running at {url}");
+        aigis_host::server::serve(host, listener, static_dir).await?;
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = tokio::task::spawn_blocking(move || bg.join()).await;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
