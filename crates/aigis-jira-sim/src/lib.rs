@@ -1,1 +1,360 @@
-//! Jira Cloud simulator: REST v3 shapes over SQLite
+//! Jira Cloud simulator: REST v3 shapes over SQLite.
+//!
+//! [`JiraSim`] answers a subset of the Jira Cloud platform REST API v3 (see
+//! [`routes`]) with the shapes, status codes and error bodies of the official
+//! OpenAPI document (`shared/specs/jira-platform-openapi-v3.json`), over its own
+//! SQLite tables. It is synchronous and in-process: the local host adapts HTTP
+//! to [`JiraSim::handle_http`]; wasm guests' `requestJira` reaches
+//! [`JiraSim::handle_as`].
+//!
+//! # Permission model (deliberately simple)
+//! * asApp (`handle_as(None, ..)`) may do everything.
+//! * **Agents** are site admins and members of the groups `jira-admins` or
+//!   `jira-servicedesk-users`. Agents see every issue and every comment, may
+//!   transition issues and set any reporter.
+//! * Everyone else (portal customers) sees only the issues they reported or
+//!   created, only public (`jsdPublic`) comments, no transitions, and may not
+//!   set another user as reporter. They may create issues in any project,
+//!   comment on and set properties of issues they see.
+//! * Every authenticated user may browse projects, users and groups; e-mail
+//!   addresses are always returned (as to an app holding the e-mail scope).
+//!
+//! Writes that Forge would report as product events append to an outbox table
+//! ([`JiraSim::pending_events`]); only `avi:jira:created:issue` is produced.
+//!
+//! The demo site of [`JiraSim::seed_demo`] uses fixed API tokens such as
+//! `demo-ada-token`: for local use only.
+
+mod http;
+pub mod openapi;
+mod store;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Mutex, MutexGuard, RwLock};
+
+use rusqlite::Connection;
+
+pub use http::routes;
+
+/// Default `self` URL root.
+pub const DEFAULT_BASE_URL: &str = "https://aigis-demo.atlassian.net";
+
+/// Account id of the app user that acts for asApp calls.
+pub const APP_ACCOUNT_ID: &str = "712020:00000000-0000-4000-8000-00000000a191";
+/// Display name of the app user.
+pub const APP_DISPLAY_NAME: &str = "Aigis";
+
+/// Groups whose members are agents (see the crate docs).
+pub const AGENT_GROUPS: [&str; 2] = ["jira-admins", "jira-servicedesk-users"];
+
+/// The simulator. `Send + Sync`: one SQLite connection behind a mutex.
+pub struct JiraSim {
+    conn: Mutex<Connection>,
+    clock: AtomicI64,
+    base_url: RwLock<String>,
+}
+
+/// An HTTP-like response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl SimResponse {
+    /// The body parsed as JSON (`Null` when empty or not JSON).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// A user of the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimUser {
+    pub account_id: String,
+    pub email: String,
+    pub display_name: String,
+    pub time_zone: String,
+    pub site_admin: bool,
+}
+
+/// Input of [`JiraSim::create_user`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewUser {
+    /// Generated (24 hex digits derived from the e-mail) when `None`.
+    pub account_id: Option<String>,
+    pub email: String,
+    pub display_name: String,
+    pub time_zone: String,
+    pub api_token: String,
+    pub site_admin: bool,
+}
+
+/// A product event waiting in the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimEvent {
+    pub id: i64,
+    pub event_type: String,
+    pub payload: serde_json::Value,
+}
+
+/// What [`JiraSim::seed_demo`] set up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoSite {
+    pub users: Vec<DemoUser>,
+    pub project_key: String,
+    pub service_desk_id: String,
+    pub portal_id: String,
+    pub request_type_id: String,
+}
+
+/// One user of the demo site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoUser {
+    /// `admin`, `approver` or `requester`.
+    pub role: String,
+    pub email: String,
+    pub api_token: String,
+    pub account_id: String,
+    pub display_name: String,
+}
+
+/// Errors of the seeding/admin API and of setup.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("json: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("already exists: {0}")]
+    AlreadyExists(String),
+    #[error("invalid: {0}")]
+    Invalid(String),
+    #[error("simulator lock poisoned")]
+    Poisoned,
+    #[error("openapi spec: {0}")]
+    Spec(String),
+}
+
+impl JiraSim {
+    /// Open (or create) a file database: WAL, busy timeout 5 s, schema.
+    pub fn open(path: &Path) -> Result<JiraSim, SimError> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        Self::with_connection(conn)
+    }
+
+    /// A fresh in-memory simulator.
+    pub fn in_memory() -> Result<JiraSim, SimError> {
+        Self::with_connection(Connection::open_in_memory()?)
+    }
+
+    fn with_connection(conn: Connection) -> Result<JiraSim, SimError> {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        store::create_schema(&conn)?;
+        Ok(JiraSim {
+            conn: Mutex::new(conn),
+            clock: AtomicI64::new(0),
+            base_url: RwLock::new(DEFAULT_BASE_URL.to_string()),
+        })
+    }
+
+    /// Set the virtual time (epoch millis) used for `created`/`updated`.
+    pub fn set_clock(&self, now_millis: i64) {
+        self.clock.store(now_millis, Ordering::SeqCst);
+    }
+
+    /// The current virtual time (epoch millis).
+    pub fn now_millis(&self) -> i64 {
+        self.clock.load(Ordering::SeqCst)
+    }
+
+    /// Root of the `self` URLs.
+    pub fn base_url(&self) -> String {
+        match self.base_url.read() {
+            Ok(g) => g.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+
+    /// Change the root of the `self` URLs (trailing `/` removed).
+    pub fn set_base_url(&self, url: String) {
+        let url = url.trim_end_matches('/').to_string();
+        match self.base_url.write() {
+            Ok(mut g) => *g = url,
+            Err(p) => *p.into_inner() = url,
+        }
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, Connection>, SimError> {
+        self.conn.lock().map_err(|_| SimError::Poisoned)
+    }
+
+    /// HTTP entry: authenticates `Authorization: Basic base64(email:apiToken)`.
+    pub fn handle_http(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        headers: &[(String, String)],
+        body: Option<&str>,
+    ) -> SimResponse {
+        let auth = headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+            .map(|(_, v)| v.as_str());
+        let Some(user) = auth.and_then(|a| self.authenticate_basic(a)) else {
+            return http::unauthorized();
+        };
+        self.dispatch(http::Actor::User(user), method, path_and_query, body)
+    }
+
+    /// App entry (Forge `requestJira`): `None` = asApp, `Some(id)` = asUser.
+    pub fn handle_as(
+        &self,
+        as_account: Option<&str>,
+        method: &str,
+        path_and_query: &str,
+        _headers: &[(String, String)],
+        body: Option<&str>,
+    ) -> SimResponse {
+        let actor = match as_account {
+            None => http::Actor::App,
+            Some(id) => match self.user(id) {
+                Some(u) => http::Actor::User(u),
+                None => return http::unauthorized(),
+            },
+        };
+        self.dispatch(actor, method, path_and_query, body)
+    }
+
+    fn dispatch(
+        &self,
+        actor: http::Actor,
+        method: &str,
+        path_and_query: &str,
+        body: Option<&str>,
+    ) -> SimResponse {
+        let conn = match self.lock() {
+            Ok(c) => c,
+            Err(e) => return http::internal(&e),
+        };
+        let ctx = http::Ctx {
+            conn: &conn,
+            now: self.now_millis(),
+            base: self.base_url(),
+            actor,
+        };
+        ctx.handle(method, path_and_query, body)
+    }
+
+    /// Check an `Authorization: Basic ...` header against users' API tokens.
+    pub fn authenticate_basic(&self, authorization_header: &str) -> Option<SimUser> {
+        let (email, token) = http::parse_basic(authorization_header)?;
+        let conn = self.lock().ok()?;
+        store::authenticate(&conn, &email, &token).ok().flatten()
+    }
+
+    /// The active user with this e-mail (case-insensitive).
+    pub fn user_by_email(&self, email: &str) -> Option<SimUser> {
+        let conn = self.lock().ok()?;
+        store::user_by_email(&conn, email).ok().flatten()
+    }
+
+    /// The user with this account id.
+    pub fn user(&self, account_id: &str) -> Option<SimUser> {
+        let conn = self.lock().ok()?;
+        store::user(&conn, account_id).ok().flatten()
+    }
+
+    /// Unacknowledged outbox events, oldest first.
+    pub fn pending_events(&self) -> Result<Vec<SimEvent>, SimError> {
+        store::pending_events(&*self.lock()?)
+    }
+
+    /// Acknowledge (remove from pending) one outbox event.
+    pub fn ack_event(&self, id: i64) -> Result<(), SimError> {
+        store::ack_event(&*self.lock()?, id)
+    }
+
+    /// Create a user. Fails if the account id or e-mail is taken.
+    pub fn create_user(&self, u: NewUser) -> Result<SimUser, SimError> {
+        store::create_user(&*self.lock()?, u)
+    }
+
+    /// Create a group; returns its groupId. Fails if the name is taken.
+    pub fn create_group(&self, name: &str) -> Result<String, SimError> {
+        store::create_group(&*self.lock()?, name)
+    }
+
+    /// Add a user to a group (by group name). Idempotent.
+    pub fn add_to_group(&self, group: &str, account_id: &str) -> Result<(), SimError> {
+        store::add_to_group(&*self.lock()?, group, account_id)
+    }
+
+    /// Create a (software) project with issue type `Task`; returns its id.
+    pub fn create_project(
+        &self,
+        key: &str,
+        name: &str,
+        lead_account_id: &str,
+    ) -> Result<String, SimError> {
+        store::create_project(&*self.lock()?, key, name, lead_account_id)
+    }
+
+    /// Turn a project into a JSM service desk with a portal.
+    /// Returns (serviceDeskId, portalId).
+    pub fn create_service_desk(
+        &self,
+        project_key: &str,
+        portal_name: &str,
+    ) -> Result<(String, String), SimError> {
+        store::create_service_desk(&*self.lock()?, project_key, portal_name)
+    }
+
+    /// Add a request type (creating its issue type if needed); returns its id.
+    pub fn create_request_type(
+        &self,
+        service_desk_id: &str,
+        name: &str,
+        issue_type_name: &str,
+    ) -> Result<String, SimError> {
+        store::create_request_type(&*self.lock()?, service_desk_id, name, issue_type_name)
+    }
+
+    /// Add a workflow transition (available from every other status) to a
+    /// project; returns its id.
+    pub fn add_transition(
+        &self,
+        project_key: &str,
+        name: &str,
+        to_status: &str,
+    ) -> Result<String, SimError> {
+        store::add_transition(&*self.lock()?, project_key, name, to_status)
+    }
+
+    /// Seed the demo site (idempotent).
+    pub fn seed_demo(&self) -> Result<DemoSite, SimError> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction()?;
+        let site = store::seed_demo(&tx)?;
+        tx.commit()?;
+        Ok(site)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn sim_is_send_sync() {
+        assert_send_sync::<JiraSim>();
+    }
+}
