@@ -19,7 +19,13 @@ pub struct VerifyReport {
 }
 
 pub fn verify(store: &Store) -> Result<VerifyReport, HostError> {
-    let events = store.entities_of("audit").len() as u64;
+    let events = store
+        .entities_of("audit")
+        .map_err(|e| HostError::Backend {
+            what: "storage",
+            message: e.to_string(),
+        })?
+        .len() as u64;
     Ok(VerifyReport {
         ok: true,
         events,

@@ -1,87 +1,12 @@
 //! The services behind the imports: the storage backend (`aigis_store::Store`)
 //! and the Jira simulator (`aigis_jira_sim::JiraSim`).
 //!
-//! TEMPORARY SHIM: until `aigis-store` and `aigis-jira-sim` land, this module
-//! provides stand-ins with the same API (in memory; the simulator answers 501).
+//! TEMPORARY SHIM for the simulator: until `aigis-jira-sim` lands, this module
+//! provides a stand-in `JiraSim` with the same API (it answers 501).
 //! The rest of the host only names `crate::backends::{Store, JiraSim, ...}`.
 
-use aigis_platform::memory::{MemorySecrets, MemoryStorage};
-use aigis_platform::*;
+pub use aigis_store::Store;
 use std::path::Path;
-use std::sync::Mutex;
-
-pub struct Store {
-    storage: Mutex<MemoryStorage>,
-    secrets: Mutex<MemorySecrets>,
-}
-
-impl Store {
-    pub fn open(_path: &Path, schemas: Vec<EntitySchema>) -> Result<Store, String> {
-        Ok(Store::in_memory(schemas))
-    }
-    pub fn in_memory(schemas: Vec<EntitySchema>) -> Store {
-        Store {
-            storage: Mutex::new(MemoryStorage::new(schemas)),
-            secrets: Mutex::new(MemorySecrets::default()),
-        }
-    }
-    pub fn entities_of(&self, entity: &str) -> Vec<(String, String)> {
-        self.s().entities_of(entity)
-    }
-    fn s(&self) -> std::sync::MutexGuard<'_, MemoryStorage> {
-        self.storage.lock().unwrap_or_else(|p| p.into_inner())
-    }
-    fn sec(&self) -> std::sync::MutexGuard<'_, MemorySecrets> {
-        self.secrets.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-impl Storage for Store {
-    fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
-        self.s().get(key)
-    }
-    fn set(&self, key: &str, value: &str, options: SetOptions) -> Result<(), StorageError> {
-        self.s().set(key, value, options)
-    }
-    fn delete(&self, key: &str) -> Result<(), StorageError> {
-        self.s().delete(key)
-    }
-    fn query_prefix(
-        &self,
-        prefix: &str,
-        cursor: Option<&str>,
-        limit: u32,
-    ) -> Result<QueryPage, StorageError> {
-        self.s().query_prefix(prefix, cursor, limit)
-    }
-    fn entity_get(&self, entity: &str, key: &str) -> Result<Option<String>, StorageError> {
-        self.s().entity_get(entity, key)
-    }
-    fn entity_set(&self, entity: &str, key: &str, value: &str) -> Result<(), StorageError> {
-        self.s().entity_set(entity, key, value)
-    }
-    fn entity_delete(&self, entity: &str, key: &str) -> Result<(), StorageError> {
-        self.s().entity_delete(entity, key)
-    }
-    fn entity_query(&self, query: &EntityQuery) -> Result<QueryPage, StorageError> {
-        self.s().entity_query(query)
-    }
-    fn transact(&self, ops: &[TxnOp]) -> Result<(), StorageError> {
-        self.s().transact(ops)
-    }
-}
-
-impl Secrets for Store {
-    fn get_secret(&self, key: &str) -> Result<Option<String>, SecretError> {
-        self.sec().get_secret(key)
-    }
-    fn set_secret(&self, key: &str, value: &str) -> Result<(), SecretError> {
-        self.sec().set_secret(key, value)
-    }
-    fn delete_secret(&self, key: &str) -> Result<(), SecretError> {
-        self.sec().delete_secret(key)
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct SimResponse {

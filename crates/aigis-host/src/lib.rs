@@ -200,7 +200,7 @@ impl Host {
                 (store, sim, hostdb, Some(dir.join("cache")))
             }
             None => (
-                Store::in_memory(schemas),
+                Store::in_memory(schemas).map_err(|e| HostError::backend("storage", e))?,
                 JiraSim::in_memory().map_err(|e| HostError::backend("jira sim", e))?,
                 hostdb::HostDb::in_memory()?,
                 None,

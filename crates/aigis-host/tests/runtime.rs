@@ -275,6 +275,12 @@ fn persistent_state_and_compiled_cache() {
     assert_eq!(cached.len(), 1);
     let h = Host::open(cfg).unwrap();
     assert_eq!(h.cloud_id(), cloud_id);
+    use aigis_platform::Storage;
+    assert_eq!(
+        h.store().get("greeting").unwrap().as_deref(),
+        Some("\"persisted\"")
+    );
+    assert!(state.join("forge.db").exists());
     let offset = h.clock().now_millis() - aigis_host::clock::real_now_millis();
     assert!((offset - 86_400_000).abs() < 10_000, "{offset}");
 }
