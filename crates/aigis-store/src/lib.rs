@@ -46,6 +46,9 @@ pub enum StoreError {
     /// An entity declaration the store cannot index (a name it cannot quote safely).
     #[error("entity schema: {0}")]
     Schema(String),
+    /// A storage rule refused the call (unknown entity or index, bad cursor).
+    #[error(transparent)]
+    Storage(#[from] StorageError),
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -204,20 +207,23 @@ impl Store {
     /// SQLite's `EXPLAIN QUERY PLAN` for the statement an entity query runs
     /// (its detail lines), to show which index serves it.
     pub fn query_plan(&self, query: &EntityQuery) -> Result<Vec<String>, StoreError> {
-        let plan = self
-            .index_plan(query)
-            .map_err(|e| StoreError::Schema(e.to_string()))?;
+        let plan = self.index_plan(query)?;
         let cursor = query
             .cursor
             .as_deref()
             .map(limits::decode_cursor)
-            .transpose()
-            .map_err(|e| StoreError::Schema(e.to_string()))?;
-        let (sql, args) = plan.select(query, cursor.as_ref());
+            .transpose()?;
         let conn = self.conn();
-        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut out = Vec::new();
+        for (sql, args) in plan.segments(query, cursor.as_ref()) {
+            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+            let rows =
+                stmt.query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))?;
+            for row in rows {
+                out.push(row?);
+            }
+        }
+        Ok(out)
     }
 
     fn index_plan(&self, query: &EntityQuery) -> Result<&IndexPlan, StorageError> {
@@ -303,84 +309,174 @@ impl IndexPlan {
         })
     }
 
-    /// The SELECT for a query: rows of the index in query order, narrowed by
-    /// partition, range and cursor (a superset of the answer; Rust decides).
-    fn select(
+    /// The SELECTs for a query, to run in turn: together they yield the
+    /// index's rows in query order, narrowed by partition, range and cursor
+    /// (a superset of the answer; the Rust checks decide).
+    ///
+    /// SQLite seeks an expression index with equalities on a prefix of its
+    /// columns and a range on the next one only (row-value comparisons are
+    /// not used on expression columns), so the `(rank, value, key)` range is
+    /// cut into segments with one kind rank each: `rank = k`, then a range on
+    /// the value, or `value = v` and a range on the key where the cursor
+    /// falls.
+    fn segments(
         &self,
         query: &EntityQuery,
         cursor: Option<&(Value, String)>,
-    ) -> (String, Vec<SqlValue>) {
-        let mut args: Vec<SqlValue> = vec![SqlValue::Text(query.entity.clone())];
-        let mut wh = vec!["entity = ?1".to_owned()];
+    ) -> Vec<(String, Vec<SqlValue>)> {
+        let mut base_args: Vec<SqlValue> = vec![SqlValue::Text(query.entity.clone())];
+        let mut base = vec!["entity = ?".to_owned()];
         for (expr, want) in self.partition_exprs.iter().zip(&query.partition) {
             // Arrays and objects come back from json_extract as JSON text whose
             // spelling may differ from serde's: leave them to the Rust check.
             if let Some(v) = scalar(want) {
-                args.push(v);
-                wh.push(format!("{expr} IS ?{}", args.len()));
+                base_args.push(v);
+                base.push(format!("{expr} IS ?"));
             }
         }
         let (mut lower, mut upper) = query.range.as_ref().map(bounds).unwrap_or_default();
-        // The cursor is a tighter bound on its side than the range: replace it.
+        // The cursor is at least as tight as the range on its side: replace it.
         if let Some((rv, key)) = cursor {
-            let mut vals = position(rv);
-            vals.push(SqlValue::Text(key.clone()));
             let seek = Bound {
-                vals,
-                inclusive: false,
+                rank: rank(rv),
+                side: Side::Cursor(sortable(rv), key.clone()),
             };
             match query.order {
                 SortOrder::Asc => lower = Some(seek),
                 SortOrder::Desc => upper = Some(seek),
             }
         }
-        let cols = [self.rank_expr.as_str(), self.value_expr.as_str(), "key"];
-        let mut bound_sql = |b: &Bound, op_excl: &str, op_incl: &str| {
-            let n = b.vals.len();
-            let mut placeholders = Vec::with_capacity(n);
-            for v in &b.vals {
-                args.push(v.clone());
-                placeholders.push(format!("?{}", args.len()));
-            }
-            let op = if b.inclusive { op_incl } else { op_excl };
-            if n == 1 {
-                format!("({}) {op} {}", cols[0], placeholders[0])
-            } else {
-                format!(
-                    "({}) {op} ({})",
-                    cols[..n].join(", "),
-                    placeholders.join(", ")
-                )
-            }
-        };
-        match &lower {
-            Some(b) => wh.push(bound_sql(b, ">", ">=")),
-            // Rows without the range attribute have no rank: not in the index.
-            None => wh.push(format!("({}) >= 0", self.rank_expr)),
-        }
-        if let Some(b) = &upper {
-            wh.push(bound_sql(b, "<", "<="));
-        }
         let dir = match query.order {
             SortOrder::Asc => "ASC",
             SortOrder::Desc => "DESC",
         };
-        let sql = format!(
-            "SELECT key, value FROM entities INDEXED BY {} WHERE {} ORDER BY {} {dir}, {} {dir}, key {dir}",
-            self.sql_name,
-            wh.join(" AND "),
-            self.rank_expr,
-            self.value_expr,
-        );
-        (sql, args)
+        let select = |conds: Vec<SqlCond>, value_fixed: bool| {
+            let mut wh = base.clone();
+            let mut args = base_args.clone();
+            for (c, a) in conds {
+                wh.push(c);
+                args.extend(a);
+            }
+            // Every segment fixes the rank, and some the value too: order by
+            // what is left. (Naming an expression that an equality fixes in
+            // ORDER BY makes SQLite sort needlessly.)
+            let order = if value_fixed {
+                format!("key {dir}")
+            } else {
+                format!("{} {dir}, key {dir}", self.value_expr)
+            };
+            let sql = format!(
+                "SELECT key, value FROM entities INDEXED BY {} WHERE {} ORDER BY {order}",
+                self.sql_name,
+                wh.join(" AND "),
+            );
+            (sql, args)
+        };
+        let value = &self.value_expr;
+        let mut out = Vec::new();
+        let mut ranks: Vec<i64> = (0..=5).collect();
+        if query.order == SortOrder::Desc {
+            ranks.reverse();
+        }
+        for k in ranks {
+            let Some(lo) = side_at(lower.as_ref(), k, true) else {
+                continue;
+            };
+            let Some(hi) = side_at(upper.as_ref(), k, false) else {
+                continue;
+            };
+            let rank_eq = (
+                format!("{} = ?", self.rank_expr),
+                Some(SqlValue::Integer(k)),
+            );
+            let value_cond = |side: &Option<Side>, ops: (&str, &str)| match side {
+                Some(Side::Value(v, inclusive)) => Some((
+                    format!("{value} {} ?", if *inclusive { ops.1 } else { ops.0 }),
+                    Some(v.clone()),
+                )),
+                _ => None,
+            };
+            // Ascending sub-segments of this rank.
+            let mut subs: Vec<(Vec<SqlCond>, bool)> = Vec::new();
+            match (&lo, &hi) {
+                (Some(Side::Cursor(v, key)), _) => {
+                    // Ties with the cursor's value after its key, then the values above.
+                    let mut ties = vec![
+                        rank_eq.clone(),
+                        (format!("{value} = ?"), Some(v.clone())),
+                        ("key > ?".to_owned(), Some(SqlValue::Text(key.clone()))),
+                    ];
+                    ties.extend(value_cond(&hi, ("<", "<=")));
+                    let mut above =
+                        vec![rank_eq.clone(), (format!("{value} > ?"), Some(v.clone()))];
+                    above.extend(value_cond(&hi, ("<", "<=")));
+                    subs.push((ties, true));
+                    subs.push((above, false));
+                }
+                (_, Some(Side::Cursor(v, key))) => {
+                    let mut below =
+                        vec![rank_eq.clone(), (format!("{value} < ?"), Some(v.clone()))];
+                    below.extend(value_cond(&lo, (">", ">=")));
+                    let mut ties = vec![
+                        rank_eq.clone(),
+                        (format!("{value} = ?"), Some(v.clone())),
+                        ("key < ?".to_owned(), Some(SqlValue::Text(key.clone()))),
+                    ];
+                    ties.extend(value_cond(&lo, (">", ">=")));
+                    subs.push((below, false));
+                    subs.push((ties, true));
+                }
+                _ => {
+                    let mut conds = vec![rank_eq.clone()];
+                    conds.extend(value_cond(&lo, (">", ">=")));
+                    conds.extend(value_cond(&hi, ("<", "<=")));
+                    subs.push((conds, false));
+                }
+            }
+            if query.order == SortOrder::Desc {
+                subs.reverse();
+            }
+            out.extend(subs.into_iter().map(|(conds, fixed)| select(conds, fixed)));
+        }
+        out
     }
 }
 
-/// One side of a range over `(rank, value, key)`: a prefix of that tuple.
+/// One WHERE term with `?` placeholders and the argument it binds, if any.
+type SqlCond = (String, Option<SqlValue>);
+
+/// One side of a range over `(rank, value, key)`.
 #[derive(Debug, Clone)]
 struct Bound {
-    vals: Vec<SqlValue>,
-    inclusive: bool,
+    rank: i64,
+    side: Side,
+}
+
+#[derive(Debug, Clone)]
+enum Side {
+    /// Every value of the rank (inclusive) or none of it (exclusive).
+    Rank(bool),
+    /// The value, inclusive or not.
+    Value(SqlValue, bool),
+    /// Strictly beyond (value, key): a cursor.
+    Cursor(SqlValue, String),
+}
+
+/// What a bound asks of rows of rank `k`: `None` when no row of that rank
+/// can meet it, `Some(None)` when every row can, else the condition.
+fn side_at(bound: Option<&Bound>, k: i64, is_lower: bool) -> Option<Option<Side>> {
+    let Some(b) = bound else {
+        return Some(None);
+    };
+    if k != b.rank {
+        // A lower bound admits every higher rank, an upper bound every lower one.
+        return ((k > b.rank) == is_lower).then_some(None);
+    }
+    match &b.side {
+        Side::Rank(true) => Some(None),
+        Side::Rank(false) => None,
+        other => Some(Some(other.clone())),
+    }
 }
 
 /// The kind rank of a JSON value, as the index's rank expression computes it.
@@ -418,18 +514,14 @@ fn scalar(v: &Value) -> Option<SqlValue> {
     }
 }
 
-fn position(v: &Value) -> Vec<SqlValue> {
-    vec![SqlValue::Integer(rank(v)), sortable(v)]
-}
-
 /// The bounds of a range condition in `(rank, value)` space, matching
 /// [`limits::range_holds`] (which orders across kinds by rank).
 fn bounds(range: &RangeCondition) -> (Option<Bound>, Option<Bound>) {
     use RangeCondition::*;
     let b = |v: &Value, inclusive| {
         Some(Bound {
-            vals: position(v),
-            inclusive,
+            rank: rank(v),
+            side: Side::Value(sortable(v), inclusive),
         })
     };
     match range {
@@ -441,21 +533,15 @@ fn bounds(range: &RangeCondition) -> (Option<Bound>, Option<Bound>) {
         LessThanEqualTo(v) => (None, b(v, true)),
         BeginsWith(p) => {
             let lo = Bound {
-                vals: vec![SqlValue::Integer(3), SqlValue::Text(p.clone())],
-                inclusive: true,
+                rank: 3,
+                side: Side::Value(SqlValue::Text(p.clone()), true),
             };
             let hi = match successor(p) {
-                Some(s) => Bound {
-                    vals: vec![SqlValue::Integer(3), SqlValue::Text(s)],
-                    inclusive: false,
-                },
+                Some(s) => Side::Value(SqlValue::Text(s), false),
                 // No string above every string with this prefix: all strings.
-                None => Bound {
-                    vals: vec![SqlValue::Integer(3)],
-                    inclusive: true,
-                },
+                None => Side::Rank(true),
             };
-            (Some(lo), Some(hi))
+            (Some(lo), Some(Bound { rank: 3, side: hi }))
         }
     }
 }
@@ -639,37 +725,39 @@ impl Storage for Store {
             // Matches nothing, as in the in-memory backend.
             return Ok(QueryPage::default());
         }
-        let (sql, args) = plan.select(query, after.as_ref());
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
-        let mut rows = stmt
-            .query(rusqlite::params_from_iter(args))
-            .map_err(backend)?;
-        // Rows arrive in query order; keep those that pass the exact checks
-        // until one more than a page is found or the index range runs out.
+        // Rows arrive in query order, segment after segment; keep those that
+        // pass the exact checks until one more than a page is found or the
+        // index range runs out.
         let mut items: Vec<(Value, String, String)> = Vec::new();
-        while let Some(row) = rows.next().map_err(backend)? {
-            let key: String = row.get(0).map_err(backend)?;
-            let raw: String = row.get(1).map_err(backend)?;
-            let Ok(v) = serde_json::from_str::<Value>(&raw) else {
-                continue;
-            };
-            let Some(rv) = v.get(&plan.range_attr) else {
-                continue;
-            };
-            let keep = limits::in_partition(&v, &plan.partition_attrs, query)
-                && query
-                    .range
-                    .as_ref()
-                    .is_none_or(|r| limits::range_holds(rv, r))
-                && conditions_hold(Some(&v), &query.filters)
-                && after
-                    .as_ref()
-                    .is_none_or(|c| limits::after_cursor(rv, &key, c, query.order));
-            if keep {
-                items.push((rv.clone(), key, raw));
-                if items.len() > limit {
-                    break;
+        'segments: for (sql, args) in plan.segments(query, after.as_ref()) {
+            let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
+            let mut rows = stmt
+                .query(rusqlite::params_from_iter(args))
+                .map_err(backend)?;
+            while let Some(row) = rows.next().map_err(backend)? {
+                let key: String = row.get(0).map_err(backend)?;
+                let raw: String = row.get(1).map_err(backend)?;
+                let Ok(v) = serde_json::from_str::<Value>(&raw) else {
+                    continue;
+                };
+                let Some(rv) = v.get(&plan.range_attr) else {
+                    continue;
+                };
+                let keep = limits::in_partition(&v, &plan.partition_attrs, query)
+                    && query
+                        .range
+                        .as_ref()
+                        .is_none_or(|r| limits::range_holds(rv, r))
+                    && conditions_hold(Some(&v), &query.filters)
+                    && after
+                        .as_ref()
+                        .is_none_or(|c| limits::after_cursor(rv, &key, c, query.order));
+                if keep {
+                    items.push((rv.clone(), key, raw));
+                    if items.len() > limit {
+                        break 'segments;
+                    }
                 }
             }
         }
