@@ -16,10 +16,16 @@
 //! where the kind rank (null 0, boolean 1, number 2, string 3, array 4,
 //! object 5) makes SQLite order range values of mixed kinds as
 //! [`limits::compare_values`] does. A query seeks that index with the
-//! partition, the range condition and the cursor, walks it in the requested
-//! order and stops once the page is full. SQL only narrows: every row read
-//! is checked again in Rust with the `limits` functions (partition, range,
-//! filters, cursor), so the results are those of the in-memory backend.
+//! partition, the range condition and the cursor (one statement per kind
+//! rank the range spans, so each is a plain index seek without sorting),
+//! walks it in the requested order and stops once the page is full. SQL only
+//! narrows: every row read is checked again in Rust with the `limits`
+//! functions (partition, range, filters, cursor), so the results are those of
+//! the in-memory backend.
+//!
+//! Known limit: range values that are JSON arrays or objects are ordered by
+//! SQLite's JSON text, which may differ from serde's spelling (key order,
+//! escapes); the in-memory backend orders them by serde's text.
 
 use aigis_platform::limits::{self, conditions_hold, validate_entity_value, validate_key};
 use aigis_platform::{

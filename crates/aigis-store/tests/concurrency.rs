@@ -182,3 +182,59 @@ fn a_changed_index_declaration_is_rebuilt_on_open() {
         .collect();
     assert_eq!(keys, ["a", "b"]);
 }
+
+const CHILD_DB: &str = "AIGIS_STORE_CAS_CHILD_DB";
+
+/// Runs only as a child of `no_lost_update_across_processes`: 200 increments
+/// on the file that test names.
+#[test]
+#[ignore = "run by no_lost_update_across_processes in a child process"]
+fn cas_child_process() {
+    let Some(path) = std::env::var_os(CHILD_DB) else {
+        return;
+    };
+    let s = Store::open(Path::new(&path), schemas()).unwrap();
+    // Start together with the sibling process, at the instant the parent named.
+    let start: u128 = std::env::var(CHILD_START).unwrap().parse().unwrap();
+    while now_millis() < start {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    increments(&s, PER_PROCESS, &Barrier::new(1));
+}
+
+const CHILD_START: &str = "AIGIS_STORE_CAS_CHILD_START";
+const PER_PROCESS: usize = 300;
+
+fn now_millis() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis()
+}
+
+/// Two real processes on one file: the SQLite write lock keeps every
+/// compare-and-set atomic.
+#[test]
+fn no_lost_update_across_processes() {
+    let dir = common::TempDir::new("cas-processes");
+    let path = dir.file("db.sqlite");
+    drop(seed(&path));
+    let exe = std::env::current_exe().unwrap();
+    let start = (now_millis() + 700).to_string();
+    let children: Vec<_> = (0..2)
+        .map(|_| {
+            std::process::Command::new(&exe)
+                .args(["--exact", "cas_child_process", "--ignored", "--quiet"])
+                .env(CHILD_DB, &path)
+                .env(CHILD_START, &start)
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success(), "child process failed");
+    }
+    let s = Store::open(&path, schemas()).unwrap();
+    assert_eq!(read_seq(&s), 2 * PER_PROCESS as i64);
+}
