@@ -228,7 +228,8 @@ impl Query {
 /// Match a path against the route templates: (template, path params).
 fn match_route(path: &str) -> Option<(&'static str, Vec<(String, String)>)> {
     let segs: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
-    let mut best: Option<(&'static str, Vec<(String, String)>, Vec<bool>)> = None;
+    type Candidate = (&'static str, Vec<(String, String)>, Vec<bool>);
+    let mut best: Option<Candidate> = None;
     for (_, template) in ROUTES {
         let tsegs: Vec<&str> = template.split('/').skip(1).collect();
         if tsegs.len() != segs.len() {
@@ -432,7 +433,7 @@ impl Ctx<'_> {
                 self.get_comments(&p("issueIdOrKey"), &query)
             }
             ("POST", "/rest/api/3/issue/{issueIdOrKey}/comment") => {
-                self.add_comment(&p("issueIdOrKey"), body.as_ref())
+                self.add_comment(&p("issueIdOrKey"), &query, body.as_ref())
             }
             ("GET", "/rest/api/3/issue/{issueIdOrKey}/transitions") => {
                 self.get_transitions(&p("issueIdOrKey"), &query)
@@ -1245,22 +1246,23 @@ impl Ctx<'_> {
 
     // ----- comments ----------------------------------------------------------
 
-    fn comment_json(
-        &self,
-        issue_id: i64,
-        id: i64,
-        author: &str,
-        body: &str,
-        public: bool,
-        created: i64,
-        updated: i64,
-    ) -> Result<Value, Fail> {
+    fn comment_json(&self, issue_id: i64, c: &CommentRow, with_props: bool) -> Result<Value, Fail> {
+        let CommentRow {
+            id,
+            author,
+            body,
+            public,
+            created,
+            updated,
+            properties,
+        } = c;
+        let (id, public, created, updated) = (*id, *public, *created, *updated);
         let mut author_json = self.user_json_by_id(author)?;
         if let Some(o) = author_json.as_object_mut() {
             o.remove("locale"); // UserDetails has no locale
         }
         let body: Value = serde_json::from_str(body)?;
-        Ok(json!({
+        let mut out = json!({
             "self": format!("{}/rest/api/3/issue/{issue_id}/comment/{id}", self.base),
             "id": id.to_string(),
             "author": author_json,
@@ -1269,10 +1271,14 @@ impl Ctx<'_> {
             "created": fmt_time(created),
             "updated": fmt_time(updated),
             "jsdPublic": public,
-        }))
+        });
+        if with_props && let Some(o) = out.as_object_mut() {
+            o.insert("properties".into(), serde_json::from_str(properties)?);
+        }
+        Ok(out)
     }
 
-    fn add_comment(&self, id_or_key: &str, body: Option<&Value>) -> HResult {
+    fn add_comment(&self, id_or_key: &str, q: &Query, body: Option<&Value>) -> HResult {
         let issue = self.visible_issue(id_or_key)?;
         let Some(body) = body.and_then(Value::as_object) else {
             return Err(fail(400, "Request body must be a JSON object."));
@@ -1312,19 +1318,45 @@ impl Ctx<'_> {
                             == Some(true)
                 })
             });
+        let mut props: Vec<Value> = Vec::new();
+        match body.get("properties") {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(items)) => {
+                for item in items {
+                    match property_item(item) {
+                        Ok((k, v)) => props
+                            .push(json!({"key": k, "value": serde_json::from_str::<Value>(&v)?})),
+                        Err(m) => return Ok(error(400, &m)),
+                    }
+                }
+            }
+            Some(_) => {
+                return Ok(error(
+                    400,
+                    "Comment properties must be an array of {key, value}.",
+                ));
+            }
+        }
         let id = store::next_id(self.conn, "comments", 10000)?;
-        let me = self.actor_id();
-        let text = doc.to_string();
+        let row = CommentRow {
+            id,
+            author: self.actor_id(),
+            body: doc.to_string(),
+            public: !internal,
+            created: self.now,
+            updated: self.now,
+            properties: Value::Array(props).to_string(),
+        };
         self.conn.execute(
-            "INSERT INTO comments (id, issue_id, author, body, jsd_public, created, updated)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-            params![id, issue.id, me, text, !internal, self.now],
+            "INSERT INTO comments (id, issue_id, author, body, jsd_public, properties, created, updated)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+            params![id, issue.id, row.author, row.body, row.public, row.properties, self.now],
         )?;
         self.conn.execute(
             "UPDATE issues SET updated = ?1 WHERE id = ?2",
             params![self.now, issue.id],
         )?;
-        let c = self.comment_json(issue.id, id, &me, &text, !internal, self.now, self.now)?;
+        let c = self.comment_json(issue.id, &row, expands(q, "properties"))?;
         Ok(json_resp(201, &c))
     }
 
@@ -1335,30 +1367,31 @@ impl Ctx<'_> {
         let desc = matches!(q.get("orderBy"), Some("-created"));
         let agent = self.is_agent()?;
         let sql = format!(
-            "SELECT id, author, body, jsd_public, created, updated FROM comments
+            "SELECT id, author, body, jsd_public, created, updated, properties FROM comments
              WHERE issue_id = ?1 AND (?2 OR jsd_public = 1) ORDER BY created {0}, id {0}",
             if desc { "DESC" } else { "ASC" }
         );
         let mut stmt = self.conn.prepare(&sql)?;
-        type Row = (i64, String, String, bool, i64, i64);
-        let rows: Vec<Row> = stmt
+        let rows: Vec<CommentRow> = stmt
             .query_map(params![issue.id, agent], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
+                Ok(CommentRow {
+                    id: r.get(0)?,
+                    author: r.get(1)?,
+                    body: r.get(2)?,
+                    public: r.get(3)?,
+                    created: r.get(4)?,
+                    updated: r.get(5)?,
+                    properties: r.get(6)?,
+                })
             })?
             .collect::<Result<_, _>>()?;
         let total = rows.len();
+        let with_props = expands(q, "properties");
         let comments = rows
             .iter()
             .skip(usize::try_from(start).unwrap_or(0))
             .take(usize::try_from(max).unwrap_or(0))
-            .map(|(id, a, b, p, c, u)| self.comment_json(issue.id, *id, a, b, *p, *c, *u))
+            .map(|c| self.comment_json(issue.id, c, with_props))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(json_resp(
             200,
@@ -1772,6 +1805,22 @@ impl Ctx<'_> {
             }),
         ))
     }
+}
+
+struct CommentRow {
+    id: i64,
+    author: String,
+    body: String,
+    public: bool,
+    created: i64,
+    updated: i64,
+    /// JSON array of `{key, value}`.
+    properties: String,
+}
+
+/// Whether `?expand=` names `what`.
+fn expands(q: &Query, what: &str) -> bool {
+    q.list("expand").iter().any(|e| e == what)
 }
 
 /// An id given as a JSON string or number.

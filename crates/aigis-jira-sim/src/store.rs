@@ -84,6 +84,7 @@ CREATE TABLE IF NOT EXISTS comments (
     author     TEXT NOT NULL,
     body       TEXT NOT NULL,
     jsd_public INTEGER NOT NULL,
+    properties TEXT NOT NULL DEFAULT '[]',
     created    INTEGER NOT NULL,
     updated    INTEGER NOT NULL
 );
@@ -254,11 +255,11 @@ pub fn group_members(
     group_id: &str,
     include_inactive: bool,
 ) -> Result<Vec<(SimUser, bool)>, SimError> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare(
         "SELECT u.account_id, u.email, u.display_name, u.time_zone, u.site_admin, u.active
          FROM users u JOIN group_members m ON m.account_id = u.account_id
-         WHERE m.group_id = ?1 AND (?2 OR u.active = 1) ORDER BY u.display_name, u.account_id"
-    ))?;
+         WHERE m.group_id = ?1 AND (?2 OR u.active = 1) ORDER BY u.display_name, u.account_id",
+    )?;
     let rows = stmt.query_map(params![group_id, include_inactive], |r| {
         Ok((row_user(r)?, r.get::<_, bool>(5)?))
     })?;
