@@ -83,7 +83,15 @@ pub fn parse_payload<T: serde::de::DeserializeOwned>(payload: &str) -> Result<T,
             .split('`')
             .nth(1)
             .filter(|_| rule.starts_with("unknown field") || rule.starts_with("missing field"));
-        let path = e.path().to_string();
+        let syntax = matches!(
+            e.inner().classify(),
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof
+        );
+        let path = if syntax {
+            String::new()
+        } else {
+            e.path().to_string()
+        };
         let field = match (named, path.as_str()) {
             (Some(n), "." | "") => n.to_owned(),
             (Some(n), p) if rule.starts_with("missing field") => format!("{p}.{n}"),
@@ -118,7 +126,7 @@ mod tests {
         assert_eq!(field(r#"{"request_id":"1","x":2}"#), "x");
         assert_eq!(field(r#"{}"#), "request_id");
         assert_eq!(field(r#"{"request_id":5}"#), "request_id");
-        assert_eq!(field("[1"), "payload");
+        assert_eq!(field("{\"request_id\""), "payload");
         let err = parse_payload::<P>(r#"{"request_id":5}"#).unwrap_err();
         assert_eq!(err.code, "invalid");
         assert!(err.message.contains("expected a string"), "{err:?}");

@@ -1,0 +1,56 @@
+# Aigis — build, run and test. `make run` and `make test` work on a fresh
+# machine: they install the wasm target and the npm packages they need.
+
+SHELL := /bin/bash
+CARGO ?= cargo
+WASM_TARGET := wasm32-wasip2
+COMPONENTS := -p aigis-resolvers -p aigis-triggers -p aigis-sweeps
+COMPONENTS_DIR := target/$(WASM_TARGET)/wasm
+AIGIS := target/debug/aigis
+PORT ?= 8080
+STATE_DIR ?= .aigis
+
+.PHONY: run test setup components host frontend lint test-native test-wasm test-frontend test-e2e clean
+
+## Build everything and start the local site with demo data.
+run: setup components host frontend
+	$(AIGIS) up --demo --state-dir $(STATE_DIR) --port $(PORT) --components-dir $(COMPONENTS_DIR)
+
+## The whole suite: lint, native tests, core tests compiled to wasm, frontend tests, browser end-to-end.
+test: setup lint components host frontend test-native test-wasm test-frontend test-e2e
+	@echo "make test: all suites passed"
+
+setup:
+	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+
+components: setup
+	$(CARGO) build --target $(WASM_TARGET) --profile wasm $(COMPONENTS)
+
+host:
+	$(CARGO) build -p aigis-host -p aigis-wasm-runner
+
+frontend:
+	cd frontend && (test -d node_modules || npm ci --no-audit --no-fund) && npm run build
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --target $(WASM_TARGET) $(COMPONENTS) -- -D warnings
+
+test-native: components
+	AIGIS_COMPONENTS_DIR=$(CURDIR)/$(COMPONENTS_DIR) $(CARGO) test --workspace
+
+## The domain core and the ports, compiled to wasm32-wasip2 and run under wasmtime.
+test-wasm: host
+	$(CARGO) test --target $(WASM_TARGET) -p aigis-core -p aigis-platform
+
+test-frontend: frontend
+	cd frontend && npm test
+
+## Browser end-to-end against a fresh local site with demo data.
+test-e2e: host components frontend
+	bash tests/e2e.sh
+
+clean:
+	$(CARGO) clean
+	rm -rf frontend/dist frontend/node_modules
