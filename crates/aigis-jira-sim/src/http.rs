@@ -1438,7 +1438,6 @@ impl Ctx<'_> {
                 "isLooped": false,
             }));
         }
-        let _ = q.flag("includeUnavailableTransitions");
         Ok(json_resp(
             200,
             &json!({"expand": "transitions", "transitions": out}),
@@ -1619,7 +1618,7 @@ impl Ctx<'_> {
         if name.is_none() && gid.is_none() {
             return Ok(error(400, "You must specify groupname or groupId."));
         }
-        let Some((group_id, group_name)) = store::group(self.conn, name, gid)? else {
+        let Some((group_id, _)) = store::group(self.conn, name, gid)? else {
             return Ok(error(
                 404,
                 &format!(
@@ -1663,7 +1662,6 @@ impl Ctx<'_> {
         if !is_last && let Some(o) = out.as_object_mut() {
             o.insert("nextPage".into(), json!(page_url(start + max)));
         }
-        let _ = group_name;
         Ok(json_resp(200, &out))
     }
 
