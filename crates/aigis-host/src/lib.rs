@@ -279,6 +279,7 @@ impl Host {
             .site_url
             .write()
             .unwrap_or_else(|p| p.into_inner()) = url.to_string();
+        self.inner.svc.sim.set_base_url(url.to_string());
     }
     /// Routes egress to allowed hosts through `handler`.
     pub fn set_egress_handler(&self, handler: Option<Arc<dyn EgressHandler>>) {

@@ -487,13 +487,12 @@ impl jira::Host for InvState {
         };
         let now = self.now_millis();
         self.svc.sim.set_clock(now);
-        let body = request.body.unwrap_or_default();
         let r = self.svc.sim.handle_as(
             as_account,
             &request.method.to_ascii_uppercase(),
             &request.path,
             &request.headers,
-            body.as_bytes(),
+            request.body.as_deref(),
         );
         Ok(jira::Response {
             status: r.status,

@@ -101,8 +101,9 @@ async fn jira(
     let method_s = method.as_str().to_string();
     let result = tokio::task::spawn_blocking(move || {
         h.sync_sim_clock();
+        let body = std::str::from_utf8(&body).ok().filter(|b| !b.is_empty());
         h.sim()
-            .handle_http(&method_s, &path, &header_pairs(&headers), &body)
+            .handle_http(&method_s, &path, &header_pairs(&headers), body)
     })
     .await;
     let r = match result {

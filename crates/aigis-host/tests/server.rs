@@ -69,3 +69,82 @@ fn health_auth_and_simulator_routes() {
     );
     assert_eq!(status, 404);
 }
+
+fn basic(email: &str, token: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(format!("{email}:{token}"))
+}
+
+#[test]
+fn invoke_as_a_simulator_user_and_events_reach_triggers() {
+    let dir = common::fixture();
+    let host = Host::open(common::config(
+        dir.path(),
+        None,
+        ClockConfig::Fixed(1_767_323_045_000),
+    ))
+    .unwrap();
+    let site = host.sim().seed_demo().unwrap();
+    let user = &site.users[0];
+    let auth = basic(&user.email, &user.api_token);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let app = aigis_host::server::router(host.clone(), None);
+    rt.spawn(async move { axum::serve(listener, app).await });
+
+    let post = |path: &str, body: &str| {
+        request(
+            &addr,
+            &format!(
+                "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Basic {auth}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            ),
+        )
+    };
+    let (status, body) = post("/api/invoke/listTools", "\"echo\"");
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["context"]["accountId"], user.account_id.as_str());
+    for (code, want) in [
+        ("forbidden", 403),
+        ("conflict", 409),
+        ("invalid", 400),
+        ("not-found", 404),
+        ("rate-limited", 429),
+        ("boom", 500),
+    ] {
+        let (status, body) = post("/api/invoke/x", &format!("\"fail {code}\""));
+        assert_eq!(status, want, "{code}: {body}");
+    }
+    // The component's asUser() call runs as the caller.
+    let (status, body) = post("/api/invoke/x", "\"jira-user /rest/api/3/myself\"");
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["status"], 200, "{v}");
+    assert!(v["body"].as_str().unwrap().contains(&user.account_id));
+
+    // Creating an issue emits avi:jira:created:issue; the pump after the
+    // write delivers it to the trigger.
+    let create = format!(
+        "{{\"fields\":{{\"project\":{{\"key\":\"{}\"}},\"issuetype\":{{\"name\":\"Task\"}},\"summary\":\"Need a tool\"}}}}",
+        site.project_key
+    );
+    let (status, body) = post("/rest/api/3/issue", &create);
+    assert!((200..300).contains(&status), "{status} {body}");
+    host.pump().unwrap();
+    use aigis_platform::Storage;
+    let mut delivered = None;
+    for _ in 0..50 {
+        delivered = host.store().get("trigger:onIssueCreated:0").unwrap();
+        if delivered.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let ev: serde_json::Value = serde_json::from_str(&delivered.expect("event delivered")).unwrap();
+    assert_eq!(ev["event"]["eventType"], "avi:jira:created:issue");
+    assert!(host.sim().pending_events().unwrap().is_empty());
+}
