@@ -1,0 +1,83 @@
+// Shapes of the resolver API (times are Unix milliseconds).
+
+export interface WhoAmI {
+  accountId: string;
+  isAdmin: boolean;
+  isApprover: boolean;
+}
+
+export type ToolStatus = 'approved' | 'blocked' | 'denied';
+export type Risk = 'low' | 'medium' | 'high' | 'critical';
+
+export interface Tool {
+  id: string;
+  name: string;
+  provider: string;
+  status: ToolStatus;
+  risk: Risk;
+  defaultDurationDays?: number;
+  maxDurationDays?: number;
+  guidance?: string;
+  createdAt?: number;
+  updatedAt?: number;
+}
+
+export interface Intake {
+  projectKey: string;
+  approverGroups: string[];
+}
+
+export type Decision = 'pending' | 'approved' | 'denied';
+
+export interface AccessRequest {
+  id: string;
+  issueKey: string;
+  projectKey: string;
+  requester: string;
+  tool: string;
+  toolName: string;
+  purpose: string;
+  durationDays: number;
+  summary: string;
+  decision: Decision;
+  decisionSource?: string;
+  decidedBy?: string;
+  decidedAt?: number;
+  rationale?: string;
+  grant?: string;
+  createdAt: number;
+}
+
+export type GrantStatus = 'pendingProvision' | 'active' | 'expired' | 'revoked';
+
+export interface Grant {
+  id: string;
+  request: string;
+  issueKey: string;
+  account: string;
+  tool: string;
+  status: GrantStatus;
+  durationDays: number;
+  createdAt: number;
+  activatedAt?: number;
+  expiresAt: number;
+  expiresAtText?: string;
+}
+
+export type JobKind = 'provision' | 'deprovision' | 'check';
+
+export interface Job {
+  id: string;
+  kind: JobKind;
+  grant: string;
+  mode: string;
+  status: string;
+  attempts: number;
+  dueAt: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Page {
+  nextCursor?: string | null;
+}
