@@ -61,14 +61,14 @@ export function myAccess(): HTMLElement {
         const expiry =
           g.status === 'expired' || g.status === 'revoked'
             ? grantStatusLabel(g.status).toLowerCase()
-            : g.expiresAtText || expiryLabel(g.expiresAt, now, localOffsetMinutes(now));
+            : expiryLabel(g.expiresAt, now, localOffsetMinutes(now));
         return h(
           'tr',
           { 'data-grant': g.id },
           td(h('strong', null, g.tool)),
           td(badge(g.status, grantStatusLabel(g.status))),
           td(expiry),
-          td(formatDate(g.expiresAt)),
+          td(h('time', { datetime: g.expiresAtText ?? new Date(g.expiresAt).toISOString() }, formatDateTime(g.expiresAt))),
           td(days(g.durationDays)),
           td(g.issueKey),
         );
@@ -306,7 +306,17 @@ function approvalItem(r: AccessRequest, me: WhoAmI): HTMLElement {
     const text = res.changed
       ? `${r.issueKey} ${kind}.`
       : `${r.issueKey} was already ${decisionLabel(res.request.decision).toLowerCase()}; nothing changed.`;
-    replace(item, h('div', { class: 'card-head' }, h('h3', null, `${r.issueKey} · ${r.toolName || r.tool}`), badge(res.request.decision, decisionLabel(res.request.decision))), successAlert(text));
+    replace(
+      item,
+      h(
+        'div',
+        { class: 'card-head' },
+        h('h3', null, `${r.issueKey} · ${r.toolName || r.tool}`),
+        badge(res.request.decision, decisionLabel(res.request.decision)),
+      ),
+      h('p', { class: 'purpose muted' }, r.purpose),
+      successAlert(text),
+    );
     item.classList.add('decided');
   }
 

@@ -1,0 +1,347 @@
+// Browser end-to-end test of the Aigis UI against a running local host.
+//
+//   AIGIS_URL=http://127.0.0.1:8080 node tests/e2e.mjs
+//
+// Admin: sign in, every tab renders, intake and the add-tool form work, Approved
+// Tools is not empty. Requester: files a request through the form and sees it in
+// Request History. Approver: finds it in Approvals, is refused a deny without a
+// rationale, approves it. Prints "N passed, M failed"; exits 1 on any failure.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BASE = (process.env.AIGIS_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '') + '/';
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const SHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-results');
+const TIMEOUT = 15_000;
+const stamp = Date.now().toString(36);
+const TOOL_ID = `e2e-tool-${stamp}`;
+const TOOL_NAME = `E2E Tool ${stamp}`;
+const PURPOSE = `E2E purpose ${stamp}: summarising release notes`;
+
+const ADMIN = { email: 'ada@aigis.example', token: 'demo-ada-token' };
+const REQUESTER = { email: 'rita@aigis.example', token: 'demo-rita-token' };
+const APPROVER = { email: 'arlo@aigis.example', token: 'demo-arlo-token' };
+const ALL_TABS = ['My Access', 'Request History', 'Approved Tools', 'Request a tool', 'Approvals', 'Manual tasks', 'Admin'];
+
+let passed = 0;
+let failed = 0;
+let shot = 0;
+
+async function check(page, name, fn) {
+  try {
+    await fn();
+    passed += 1;
+    console.log(`ok   - ${name}`);
+    return true;
+  } catch (e) {
+    failed += 1;
+    console.log(`FAIL - ${name}\n       ${String(e && e.message ? e.message : e).split('\n').slice(0, 4).join('\n       ')}`);
+    try {
+      mkdirSync(SHOTS, { recursive: true });
+      shot += 1;
+      const file = join(SHOTS, `failure-${shot}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      console.log(`       screenshot: ${file}`);
+    } catch {
+      /* no screenshot */
+    }
+    return false;
+  }
+}
+
+function note(text) {
+  console.log(`note - ${text}`);
+}
+
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+async function signIn(page, who) {
+  await page.goto(BASE, { waitUntil: 'domcontentloaded' });
+  const signOut = page.getByRole('button', { name: 'Sign out' });
+  if (await signOut.isVisible().catch(() => false)) await signOut.click();
+  await page.getByLabel('E-mail').fill(who.email);
+  await page.getByLabel('API token').fill(who.token);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByTestId('signed-in-as').filter({ hasText: who.email }).waitFor({ timeout: TIMEOUT });
+  await page.getByRole('tablist').waitFor({ timeout: TIMEOUT });
+}
+
+async function openTab(page, label) {
+  await page.getByRole('tab', { name: label, exact: true }).click();
+  await page.locator('#panel h2').first().waitFor({ timeout: TIMEOUT });
+}
+
+/** Waits until no "Loading…" status is left in the panel. */
+async function settled(page) {
+  await page.waitForFunction(
+    () => !Array.from(document.querySelectorAll('#panel [role="status"]')).some((e) => e.textContent.startsWith('Loading')),
+    null,
+    { timeout: TIMEOUT },
+  );
+}
+
+async function visibleTabs(page) {
+  return (await page.getByRole('tab').allTextContents()).map((t) => t.trim());
+}
+
+async function noErrors(page, where) {
+  const errors = await page.locator('#panel .alert-error').allTextContents();
+  assert(errors.length === 0, `${where} shows an error: ${errors.join(' | ')}`);
+}
+
+async function retry(fn, { tries = 20, delayMs = 1000 } = {}) {
+  let last;
+  for (let i = 0; i < tries; i += 1) {
+    try {
+      return await fn();
+    } catch (e) {
+      last = e;
+      await new Promise((r) => setTimeout(r, delayMs));
+    }
+  }
+  throw last;
+}
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const consoleErrors = [];
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  // No request may leave the machine.
+  await page.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) return route.continue();
+    consoleErrors.push(`blocked external request: ${url.href}`);
+    return route.abort();
+  });
+
+  console.log(`Aigis UI end-to-end against ${BASE}`);
+
+  // ---- sign-in form ---------------------------------------------------------
+  await check(page, 'sign-in form shows with the demo accounts hint', async () => {
+    await page.goto(BASE, { waitUntil: 'domcontentloaded' });
+    await page.getByRole('form', { name: 'Sign in' }).waitFor({ timeout: TIMEOUT });
+    const hint = await page.getByRole('complementary', { name: 'Demo accounts' }).textContent();
+    assert(hint.includes('ada@aigis.example') && hint.includes('rita@aigis.example'), 'demo accounts are not listed');
+  });
+
+  await check(page, 'a wrong API token is refused with a visible alert', async () => {
+    await page.getByLabel('E-mail').fill(ADMIN.email);
+    await page.getByLabel('API token').fill('not-the-token');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    const alert = page.locator('.alert-error');
+    await alert.waitFor({ timeout: TIMEOUT });
+    assert((await alert.getAttribute('data-code')) === 'unauthenticated', `code was ${await alert.getAttribute('data-code')}`);
+  });
+
+  // ---- admin ------------------------------------------------------------------
+  const adminOk = await check(page, 'admin signs in and sees every tab', async () => {
+    await signIn(page, ADMIN);
+    const tabs = await visibleTabs(page);
+    assert(JSON.stringify(tabs) === JSON.stringify(ALL_TABS), `tabs were ${tabs.join(', ')}`);
+  });
+
+  if (adminOk) {
+    for (const label of ALL_TABS) {
+      await check(page, `admin: tab "${label}" renders without errors`, async () => {
+        await openTab(page, label);
+        await settled(page);
+        await noErrors(page, label);
+      });
+    }
+
+    await check(page, 'admin: intake is configured (set through the form when empty)', async () => {
+      await openTab(page, 'Admin');
+      const key = page.getByLabel('Portal project key');
+      await key.waitFor({ timeout: TIMEOUT });
+      if ((await key.inputValue()).trim() === '') {
+        note('intake was empty: setting AIR / aigis-approvers through the form');
+        await key.fill('AIR');
+        await page.getByLabel('Approver groups').fill('aigis-approvers');
+        await page.getByRole('button', { name: 'Save intake' }).click();
+        await page.getByRole('status').filter({ hasText: /Intake (saved|unchanged)/ }).waitFor({ timeout: TIMEOUT });
+      }
+      assert((await key.inputValue()).trim() !== '', 'no intake project key');
+    });
+
+    await check(page, 'admin: add-tool form names the field at fault', async () => {
+      await openTab(page, 'Admin');
+      await page.getByRole('button', { name: 'Add tool' }).click();
+      const alert = page.locator('.alert-error[data-field="id"]');
+      await alert.waitFor({ timeout: TIMEOUT });
+      assert((await alert.textContent()).includes('Field: Id (id)'), 'field is not named');
+    });
+
+    await check(page, 'admin: adds an approved tool through the form', async () => {
+      const form = page.getByRole('form', { name: 'Add a tool to the catalog' });
+      await form.getByLabel('Id', { exact: true }).fill(TOOL_ID);
+      await form.getByLabel('Name', { exact: true }).fill(TOOL_NAME);
+      await form.getByLabel('Provider').fill('E2E Labs');
+      await form.getByLabel('Status').selectOption('approved');
+      await form.getByLabel('Risk').selectOption('low');
+      await form.getByLabel('Default duration (days)').fill('14');
+      await form.getByLabel('Maximum duration (days)').fill('30');
+      await form.getByLabel('Guidance for requesters').fill('No customer data in prompts.');
+      await form.getByRole('button', { name: 'Add tool' }).click();
+      await page.getByRole('status').filter({ hasText: `${TOOL_NAME} was added` }).waitFor({ timeout: TIMEOUT });
+      await page.locator(`tr[data-tool="${TOOL_ID}"]`).waitFor({ timeout: TIMEOUT });
+    });
+
+    await check(page, 'admin: Approved Tools is not empty and shows guidance and maximum duration', async () => {
+      await openTab(page, 'Approved Tools');
+      await settled(page);
+      const cards = page.locator('#panel li.card');
+      await cards.first().waitFor({ timeout: TIMEOUT });
+      assert((await cards.count()) > 0, 'no approved tools');
+      const mine = page.locator(`#panel li.card[data-tool="${TOOL_ID}"]`);
+      const text = await mine.textContent();
+      assert(text.includes('30 days') && text.includes('No customer data'), `card text: ${text}`);
+    });
+  }
+
+  // ---- requester ------------------------------------------------------------
+  let issueKey = '';
+  const ritaOk = await check(page, 'requester signs in and sees only requester tabs', async () => {
+    await signIn(page, REQUESTER);
+    const tabs = await visibleTabs(page);
+    const want = ['My Access', 'Request History', 'Approved Tools', 'Request a tool'];
+    assert(JSON.stringify(tabs) === JSON.stringify(want), `tabs were ${tabs.join(', ')}`);
+  });
+
+  if (ritaOk) {
+    await check(page, 'requester: request form refuses a missing purpose, naming the field', async () => {
+      await openTab(page, 'Request a tool');
+      const form = page.getByRole('form', { name: 'Request an AI tool' });
+      await form.waitFor({ timeout: TIMEOUT });
+      await form.getByLabel('Tool').selectOption(TOOL_ID).catch(async () => {
+        await form.getByLabel('Tool').selectOption({ index: 1 });
+      });
+      await form.getByLabel('Purpose').fill('');
+      await form.getByRole('button', { name: 'Submit request' }).click();
+      await page.locator('.alert-error[data-field="purpose"]').waitFor({ timeout: TIMEOUT });
+    });
+
+    await check(page, 'requester: creates a request through the form', async () => {
+      const form = page.getByRole('form', { name: 'Request an AI tool' });
+      await form.getByLabel('Purpose').fill(PURPOSE);
+      await form.getByLabel('Duration (days)').fill('7');
+      await form.getByRole('button', { name: 'Submit request' }).click();
+      const ok = page.locator('#panel .alert-success');
+      await ok.waitFor({ timeout: TIMEOUT });
+      const m = /Request ([A-Z][A-Z0-9]*-\d+)/.exec(await ok.textContent());
+      assert(m, `no issue key in: ${await ok.textContent()}`);
+      issueKey = m[1];
+    });
+
+    await check(page, 'requester: the request shows in Request History as pending', async () => {
+      await retry(async () => {
+        await openTab(page, 'Request History');
+        await settled(page);
+        const row = page.locator('#panel tr', { hasText: PURPOSE });
+        assert((await row.count()) === 1, 'not there yet');
+        assert((await row.locator('.badge').first().getAttribute('data-value')) === 'pending', 'not pending');
+      });
+    });
+  }
+
+  // ---- approver --------------------------------------------------------------
+  const arloOk = await check(page, 'approver signs in and sees Approvals and Manual tasks, not Admin', async () => {
+    await signIn(page, APPROVER);
+    const tabs = await visibleTabs(page);
+    assert(tabs.includes('Approvals') && tabs.includes('Manual tasks') && !tabs.includes('Admin'), `tabs were ${tabs.join(', ')}`);
+  });
+
+  if (arloOk) {
+    let card = page.locator('#panel li.approval', { hasText: PURPOSE });
+    const seen = await check(page, 'approver: the new request waits in Approvals', async () => {
+      await openTab(page, 'Approvals');
+      await retry(async () => {
+        await settled(page);
+        if ((await card.count()) === 0) {
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          throw new Error(`request ${issueKey || PURPOSE} is not in Approvals`);
+        }
+      });
+      // Pin the card by its request id: its text changes once decided.
+      card = page.locator(`#panel li.approval[data-request="${await card.getAttribute('data-request')}"]`);
+    });
+
+    if (seen) {
+      await check(page, 'approver: deny without a rationale is refused, naming the field', async () => {
+        await card.getByRole('button', { name: /^Deny / }).click();
+        const alert = card.locator('.alert-error[data-field="rationale"]');
+        await alert.waitFor({ timeout: TIMEOUT });
+        assert((await alert.textContent()).includes('Rationale'), 'field not named');
+      });
+
+      await check(page, 'approver: approves the request', async () => {
+        await card.getByLabel('Rationale').fill('Low-risk tool, purpose fits.');
+        await card.getByRole('button', { name: /^Approve / }).click();
+        await card.locator('.alert-success').waitFor({ timeout: TIMEOUT });
+        assert((await card.locator('.badge').first().getAttribute('data-value')) === 'approved', 'badge is not approved');
+      });
+
+      await check(page, 'approver: Manual tasks renders without errors', async () => {
+        await openTab(page, 'Manual tasks');
+        await settled(page);
+        await noErrors(page, 'Manual tasks');
+      });
+
+      // A manual provisioning task appears once the job runner has handled the job
+      // (hourly); complete one if it is already there.
+      const task = page.locator('#panel tr[data-job]').filter({ has: page.getByRole('button', { name: /^Mark / }) }).first();
+      if ((await task.count()) > 0) {
+        await check(page, 'approver: completes a manual task', async () => {
+          await task.getByRole('textbox').fill('Done by hand (e2e).');
+          await task.getByRole('button', { name: /^Mark / }).click();
+          await task.locator('.alert-success, .alert-error').first().waitFor({ timeout: TIMEOUT });
+          await noErrors(page, 'Manual tasks');
+        });
+      } else {
+        note('no manual task is waiting yet (the job runner has not run since the approval)');
+      }
+    }
+  }
+
+  // ---- requester sees the result ------------------------------------------------
+  if (ritaOk && arloOk) {
+    await check(page, 'requester: the request is approved in Request History and a grant is listed in My Access', async () => {
+      await signIn(page, REQUESTER);
+      await retry(async () => {
+        await openTab(page, 'Request History');
+        await settled(page);
+        const row = page.locator('#panel tr', { hasText: PURPOSE });
+        assert((await row.locator('.badge').first().getAttribute('data-value')) === 'approved', 'not approved yet');
+      }, { tries: 10 });
+      await openTab(page, 'My Access');
+      await settled(page);
+      await noErrors(page, 'My Access');
+      const rows = page.locator('#panel tr[data-grant]', { hasText: TOOL_ID });
+      assert((await rows.count()) >= 1, 'no grant for the tool');
+    });
+  }
+
+  await check(page, 'no page errors and no request left the machine', async () => {
+    assert(consoleErrors.length === 0, consoleErrors.join('\n'));
+  });
+
+  await browser.close();
+}
+
+try {
+  await main();
+} catch (e) {
+  failed += 1;
+  console.log(`FAIL - the run stopped: ${e && e.stack ? e.stack : e}`);
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
