@@ -91,6 +91,8 @@ export function tone(s: string): 'success' | 'danger' | 'warning' | 'neutral' | 
     case 'approved':
     case 'low':
     case 'succeeded':
+    case 'completed':
+    case 'fulfilled':
       return 'success';
     case 'denied':
     case 'blocked':
@@ -205,4 +207,11 @@ export function fieldLabel(field: string): string {
     jobId: 'Task',
   };
   return known[field] ?? humanize(field);
+}
+
+/** "Manual", "Okta group", ... from a job mode given as a string or as {type}. */
+export function modeLabel(mode: unknown): string {
+  const t = typeof mode === 'string' ? mode : mode && typeof mode === 'object' && typeof (mode as { type?: unknown }).type === 'string' ? (mode as { type: string }).type : '';
+  if (!t) return '';
+  return humanize(t);
 }

@@ -13,6 +13,7 @@ import {
   jobKindLabel,
   jobStatusLabel,
   localOffsetMinutes,
+  modeLabel,
   parseList,
   riskLabel,
   toolStatusLabel,
@@ -422,7 +423,7 @@ export function manualTasks(): HTMLElement {
           const tr = h(
             'tr',
             { 'data-job': j.id },
-            td(h('strong', null, jobKindLabel(j.kind)), h('small', { class: 'muted block' }, j.mode)),
+            td(h('strong', null, jobKindLabel(j.kind)), h('small', { class: 'muted block' }, modeLabel(j.mode))),
             td(j.grant),
             status,
             td(String(j.attempts)),

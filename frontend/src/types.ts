@@ -70,7 +70,7 @@ export interface Job {
   id: string;
   kind: JobKind;
   grant: string;
-  mode: string;
+  mode: string | { type: string; [k: string]: unknown };
   status: string;
   attempts: number;
   dueAt: number;

@@ -298,9 +298,11 @@ async function main() {
 
       // A manual provisioning task appears once the job runner has handled the job
       // (hourly); complete one if it is already there.
-      const task = page.locator('#panel tr[data-job]').filter({ has: page.getByRole('button', { name: /^Mark / }) }).first();
-      if ((await task.count()) > 0) {
+      const open = page.locator('#panel tr[data-job]').filter({ has: page.getByRole('button', { name: /^Mark / }) }).first();
+      if ((await open.count()) > 0) {
         await check(page, 'approver: completes a manual task', async () => {
+          // Pinned by id: the button is replaced once the task is done.
+          const task = page.locator(`#panel tr[data-job="${await open.getAttribute('data-job')}"]`);
           await task.getByRole('textbox').fill('Done by hand (e2e).');
           await task.getByRole('button', { name: /^Mark / }).click();
           await task.locator('.alert-success, .alert-error').first().waitFor({ timeout: TIMEOUT });

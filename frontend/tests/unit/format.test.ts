@@ -9,6 +9,7 @@ import {
   formatDate,
   formatDateTime,
   grantStatusLabel,
+  modeLabel,
   parseList,
   tone,
   validateRequestForm,
@@ -86,4 +87,10 @@ test('validateToolForm checks id, names and durations', () => {
   assert.equal(validateToolForm({ ...ok, maxDurationDays: 'x' })?.field, 'maxDurationDays');
   assert.equal(validateToolForm({ ...ok, defaultDurationDays: '120' })?.field, 'defaultDurationDays');
   assert.equal(validateToolForm({ ...ok, defaultDurationDays: '', maxDurationDays: '' }), null);
+});
+
+test('modeLabel reads a string or a {type} object', () => {
+  assert.equal(modeLabel({ type: 'manual' }), 'Manual');
+  assert.equal(modeLabel('oktaGroup'), 'Okta group');
+  assert.equal(modeLabel(undefined), '');
 });
