@@ -318,7 +318,13 @@ let bridgeInvoke: Promise<BridgeInvoke> | null = null;
 async function forgeInvoke<T>(functionKey: string, payload: unknown): Promise<T> {
   if (!bridgeInvoke) {
     // Loaded only inside Forge: the bridge throws at import time elsewhere.
-    bridgeInvoke = import('@forge/bridge').then((m) => m.invoke as unknown as BridgeInvoke);
+    // The package is CommonJS: its exports may sit on the namespace or on `default`.
+    bridgeInvoke = import('@forge/bridge').then((m) => {
+      const mod = m as unknown as { invoke?: BridgeInvoke; default?: { invoke?: BridgeInvoke } };
+      const fn = mod.invoke ?? mod.default?.invoke;
+      if (typeof fn !== 'function') throw new ApiError('internal', 'The Forge bridge has no invoke function.');
+      return fn;
+    });
   }
   const fn = await bridgeInvoke;
   let result: unknown;

@@ -104,7 +104,7 @@ function signIn(error?: unknown): void {
       'ul',
       { class: 'plain' },
       DEMO_ACCOUNTS.map((a) => {
-        const use = h('button', { type: 'button', class: 'button subtle small', 'aria-label': `Fill in ${a.email}` }, 'Use');
+        const use = h('button', { type: 'button', class: 'button subtle small', 'aria-label': `Use ${a.email}` }, 'Use');
         use.addEventListener('click', () => {
           email.value = a.email;
           token.value = a.token;
