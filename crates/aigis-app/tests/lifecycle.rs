@@ -323,3 +323,54 @@ fn rights_come_from_jira_not_the_payload() {
     let who = w.ok("ada", "whoami", json!({}));
     assert_eq!(who["isAdmin"], true);
 }
+
+/// Every Jira call the app made along the whole path is to a path and method
+/// the official OpenAPI document has, with a body its schema accepts.
+#[test]
+fn every_jira_call_conforms_to_the_openapi_document() {
+    let w = World::configured();
+    let (issue, _) = w.portal_request("rita", World::snapshot("claude", 20));
+    let (denied, _) = w.portal_request("sam", World::snapshot("claude", 20));
+    let (bad, _) = w.portal_request("rita", World::snapshot("nope", 20));
+    w.pump();
+    w.ok("arlo", "requests.approve", json!({"requestId": issue}));
+    w.ok(
+        "arlo",
+        "requests.deny",
+        json!({"requestId": denied, "rationale": "Not this quarter"}),
+    );
+    w.sweep();
+    let job = w.ok("arlo", "jobs.manual", json!({}))["jobs"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    w.ok(
+        "arlo",
+        "jobs.complete",
+        json!({"jobId": job, "outcome": "fulfilled"}),
+    );
+    w.set_now(T0 + 30 * DAY);
+    w.sweep();
+    let _ = bad;
+    let spec = aigis_jira_sim::openapi::Spec::load(&aigis_jira_sim::openapi::Spec::default_path())
+        .expect("spec");
+    let calls = w.jira_calls.borrow();
+    assert!(calls.len() > 10, "the path made {} Jira calls", calls.len());
+    let mut kinds = std::collections::BTreeSet::new();
+    for (method, path, body) in calls.iter() {
+        let body: Option<serde_json::Value> =
+            body.as_deref().map(|b| serde_json::from_str(b).unwrap());
+        spec.check_call(method, path, body.as_ref())
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        kinds.insert(format!("{method} {}", spec.match_path(path).unwrap()));
+    }
+    for want in [
+        "POST /rest/api/3/issue/{issueIdOrKey}/comment",
+        "POST /rest/api/3/issue/{issueIdOrKey}/transitions",
+        "GET /rest/api/3/issue/{issueIdOrKey}/properties/{propertyKey}",
+        "GET /rest/api/3/mypermissions",
+        "GET /rest/api/3/user/groups",
+    ] {
+        assert!(kinds.contains(want), "{want} not exercised: {kinds:?}");
+    }
+}

@@ -90,13 +90,27 @@ impl Storage for GuestStorage {
         storage::get(key).map_err(storage_err)
     }
     fn set(&self, key: &str, value: &str, options: SetOptions) -> Result<(), StorageError> {
-        storage::set(key, value, storage::SetOptions { fail_if_exists: options.fail_if_exists }).map_err(storage_err)
+        storage::set(
+            key,
+            value,
+            storage::SetOptions {
+                fail_if_exists: options.fail_if_exists,
+            },
+        )
+        .map_err(storage_err)
     }
     fn delete(&self, key: &str) -> Result<(), StorageError> {
         storage::delete(key).map_err(storage_err)
     }
-    fn query_prefix(&self, prefix: &str, cursor: Option<&str>, limit: u32) -> Result<QueryPage, StorageError> {
-        storage::query_prefix(prefix, cursor, limit).map(page).map_err(storage_err)
+    fn query_prefix(
+        &self,
+        prefix: &str,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<QueryPage, StorageError> {
+        storage::query_prefix(prefix, cursor, limit)
+            .map(page)
+            .map_err(storage_err)
     }
     fn entity_get(&self, entity: &str, key: &str) -> Result<Option<String>, StorageError> {
         storage::entity_get(entity, key).map_err(storage_err)
@@ -127,18 +141,31 @@ impl Storage for GuestStorage {
         let wops: Vec<storage::TxnOp> = ops
             .iter()
             .map(|op| match op {
-                TxnOp::Set { key, entity, value, conditions: cs } => storage::TxnOp::Set(storage::TxnSet {
+                TxnOp::Set {
+                    key,
+                    entity,
+                    value,
+                    conditions: cs,
+                } => storage::TxnOp::Set(storage::TxnSet {
                     key: key.clone(),
                     entity: entity.clone(),
                     value: value.clone(),
                     conditions: conditions(cs),
                 }),
-                TxnOp::Delete { key, entity, conditions: cs } => storage::TxnOp::Delete(storage::TxnTarget {
+                TxnOp::Delete {
+                    key,
+                    entity,
+                    conditions: cs,
+                } => storage::TxnOp::Delete(storage::TxnTarget {
                     key: key.clone(),
                     entity: entity.clone(),
                     conditions: conditions(cs),
                 }),
-                TxnOp::Check { key, entity, conditions: cs } => storage::TxnOp::Check(storage::TxnTarget {
+                TxnOp::Check {
+                    key,
+                    entity,
+                    conditions: cs,
+                } => storage::TxnOp::Check(storage::TxnTarget {
                     key: key.clone(),
                     entity: entity.clone(),
                     conditions: conditions(cs),
@@ -226,7 +253,12 @@ impl Egress for GuestEgress {
 pub struct GuestQueue;
 
 impl Queue for GuestQueue {
-    fn push(&self, queue_key: &str, events: &[String], delay_seconds: u32) -> Result<String, QueueError> {
+    fn push(
+        &self,
+        queue_key: &str,
+        events: &[String],
+        delay_seconds: u32,
+    ) -> Result<String, QueueError> {
         queue::push(queue_key, events, delay_seconds).map_err(|e| match e {
             queue::QueueError::InvalidPush(s) => QueueError::InvalidPush(s),
             queue::QueueError::Backend(s) => QueueError::Backend(s),

@@ -212,7 +212,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let report = aigis_host::audit::verify(host.store())?;
             print_json(&serde_json::to_value(&report)?);
-            Ok(if report.ok {
+            Ok(if report.intact {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE

@@ -21,7 +21,8 @@ struct Triggers;
 
 impl bindings::exports::aigis::forge::product_trigger::Guest for Triggers {
     fn on_event(handler: String, event: String, context: String) -> Result<(), String> {
-        aigis_guest::with_platform(|p| aigis_app::on_event(p, &handler, &event, &context)).map_err(|e| e.to_json())
+        aigis_guest::with_platform(|p| aigis_app::on_event(p, &handler, &event, &context))
+            .map_err(|e| e.to_json())
     }
 }
 
