@@ -26,8 +26,10 @@ setup:
 components: setup
 	$(CARGO) build --target $(WASM_TARGET) --profile wasm $(COMPONENTS)
 
+# One build for run and test: building every target makes cargo unify the
+# same features as `cargo test`, so wasmtime is compiled once, not twice.
 host:
-	$(CARGO) build -p aigis-host -p aigis-wasm-runner
+	$(CARGO) build --workspace --all-targets
 
 frontend:
 	cd frontend && (test -d node_modules || npm ci --no-audit --no-fund) && npm run build

@@ -44,10 +44,16 @@ impl AppError {
 
 impl From<DomainError> for AppError {
     fn from(e: DomainError) -> Self {
+        let message = match &e {
+            DomainError::Invalid { .. } => e.to_string(),
+            DomainError::Forbidden(m) | DomainError::Conflict(m) | DomainError::NotFound(m) => {
+                m.clone()
+            }
+        };
         AppError {
             code: e.code(),
             field: e.field().map(str::to_owned),
-            message: e.to_string(),
+            message,
         }
     }
 }
