@@ -231,7 +231,10 @@ pub fn mac_key(p: &Platform) -> Result<(String, Vec<u8>), AppError> {
         return load_key(p, &id).map(|k| (id, k));
     }
     let mut raw = [0u8; 40];
-    p.random.fill(&mut raw);
+    // Without entropy no weak key is made: the change is refused instead.
+    p.random
+        .fill(&mut raw)
+        .map_err(|e| AppError::new("unavailable", format!("cannot create the audit key: {e}")))?;
     let id = hex(&raw[..8]);
     let key = hex(&raw[8..]);
     p.secrets.set_secret(&secret_name(&id), &key)?;

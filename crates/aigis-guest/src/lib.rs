@@ -291,12 +291,8 @@ impl Runtime for GuestRuntime {
 pub struct GuestRandom;
 
 impl Random for GuestRandom {
-    fn fill(&self, buf: &mut [u8]) {
-        if getrandom::fill(buf).is_err() {
-            // No entropy source is a broken host: refuse to make a weak key.
-            runtime::log(runtime::Level::Error, "no randomness available");
-            panic!("wasi:random is unavailable");
-        }
+    fn fill(&self, buf: &mut [u8]) -> Result<(), String> {
+        getrandom::fill(buf).map_err(|e| format!("wasi:random is unavailable: {e}"))
     }
 }
 

@@ -73,7 +73,8 @@ pub trait Runtime {
 /// Random bytes (`wasi:random` inside a component; `crypto.getRandomValues`
 /// on Forge). Used only for secrets such as the audit MAC key, never for ids.
 pub trait Random {
-    fn fill(&self, buf: &mut [u8]);
+    /// Fills `buf`; fails only when the host has no entropy source.
+    fn fill(&self, buf: &mut [u8]) -> Result<(), String>;
 }
 
 /// Everything one invocation may call, borrowed for the invocation's length.

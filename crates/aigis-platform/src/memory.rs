@@ -359,7 +359,7 @@ impl SeededRandom {
 }
 
 impl Random for SeededRandom {
-    fn fill(&self, buf: &mut [u8]) {
+    fn fill(&self, buf: &mut [u8]) -> Result<(), String> {
         let mut x = self.0.get();
         for b in buf.iter_mut() {
             x ^= x << 13;
@@ -368,6 +368,7 @@ impl Random for SeededRandom {
             *b = (x >> 24) as u8;
         }
         self.0.set(x);
+        Ok(())
     }
 }
 
