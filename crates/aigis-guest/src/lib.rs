@@ -14,6 +14,29 @@ pub mod bindings {
     });
 }
 
+/// Generates a component's bindings for `world` in a private `bindings`
+/// module, reusing this crate's import bindings (so the ports above serve
+/// every component).
+#[macro_export]
+macro_rules! component_bindings {
+    ($world:literal) => {
+        mod bindings {
+            wit_bindgen::generate!({
+                world: $world,
+                path: "../../wit",
+                with: {
+                    "aigis:forge/storage@0.1.0": aigis_guest::bindings::aigis::forge::storage,
+                    "aigis:forge/secrets@0.1.0": aigis_guest::bindings::aigis::forge::secrets,
+                    "aigis:forge/jira@0.1.0": aigis_guest::bindings::aigis::forge::jira,
+                    "aigis:forge/egress@0.1.0": aigis_guest::bindings::aigis::forge::egress,
+                    "aigis:forge/queue@0.1.0": aigis_guest::bindings::aigis::forge::queue,
+                    "aigis:forge/runtime@0.1.0": aigis_guest::bindings::aigis::forge::runtime,
+                },
+            });
+        }
+    };
+}
+
 use aigis_platform::*;
 use bindings::aigis::forge::{egress, jira, queue, runtime, secrets, storage};
 

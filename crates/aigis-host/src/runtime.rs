@@ -29,65 +29,31 @@ mod imports {
     });
 }
 
-mod resolver_world {
-    wasmtime::component::bindgen!({
-        path: "../../wit",
-        world: "resolver-component",
-        with: {
-            "aigis:forge/storage": super::imports::aigis::forge::storage,
-            "aigis:forge/secrets": super::imports::aigis::forge::secrets,
-            "aigis:forge/jira": super::imports::aigis::forge::jira,
-            "aigis:forge/egress": super::imports::aigis::forge::egress,
-            "aigis:forge/queue": super::imports::aigis::forge::queue,
-            "aigis:forge/runtime": super::imports::aigis::forge::runtime,
-        },
-    });
+/// Bindings for a handler world, sharing the import interfaces generated
+/// once in `imports` (each import Host trait is implemented once).
+macro_rules! handler_world {
+    ($module:ident, $world:literal) => {
+        mod $module {
+            wasmtime::component::bindgen!({
+                path: "../../wit",
+                world: $world,
+                with: {
+                    "aigis:forge/storage": super::imports::aigis::forge::storage,
+                    "aigis:forge/secrets": super::imports::aigis::forge::secrets,
+                    "aigis:forge/jira": super::imports::aigis::forge::jira,
+                    "aigis:forge/egress": super::imports::aigis::forge::egress,
+                    "aigis:forge/queue": super::imports::aigis::forge::queue,
+                    "aigis:forge/runtime": super::imports::aigis::forge::runtime,
+                },
+            });
+        }
+    };
 }
 
-mod trigger_world {
-    wasmtime::component::bindgen!({
-        path: "../../wit",
-        world: "trigger-component",
-        with: {
-            "aigis:forge/storage": super::imports::aigis::forge::storage,
-            "aigis:forge/secrets": super::imports::aigis::forge::secrets,
-            "aigis:forge/jira": super::imports::aigis::forge::jira,
-            "aigis:forge/egress": super::imports::aigis::forge::egress,
-            "aigis:forge/queue": super::imports::aigis::forge::queue,
-            "aigis:forge/runtime": super::imports::aigis::forge::runtime,
-        },
-    });
-}
-
-mod scheduled_world {
-    wasmtime::component::bindgen!({
-        path: "../../wit",
-        world: "scheduled-component",
-        with: {
-            "aigis:forge/storage": super::imports::aigis::forge::storage,
-            "aigis:forge/secrets": super::imports::aigis::forge::secrets,
-            "aigis:forge/jira": super::imports::aigis::forge::jira,
-            "aigis:forge/egress": super::imports::aigis::forge::egress,
-            "aigis:forge/queue": super::imports::aigis::forge::queue,
-            "aigis:forge/runtime": super::imports::aigis::forge::runtime,
-        },
-    });
-}
-
-mod consumer_world {
-    wasmtime::component::bindgen!({
-        path: "../../wit",
-        world: "consumer-component",
-        with: {
-            "aigis:forge/storage": super::imports::aigis::forge::storage,
-            "aigis:forge/secrets": super::imports::aigis::forge::secrets,
-            "aigis:forge/jira": super::imports::aigis::forge::jira,
-            "aigis:forge/egress": super::imports::aigis::forge::egress,
-            "aigis:forge/queue": super::imports::aigis::forge::queue,
-            "aigis:forge/runtime": super::imports::aigis::forge::runtime,
-        },
-    });
-}
+handler_world!(resolver_world, "resolver-component");
+handler_world!(trigger_world, "trigger-component");
+handler_world!(scheduled_world, "scheduled-component");
+handler_world!(consumer_world, "consumer-component");
 
 use imports::aigis::forge::{egress, jira, queue, runtime as rt, secrets, storage};
 

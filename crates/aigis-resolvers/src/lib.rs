@@ -2,20 +2,7 @@
 
 #![allow(clippy::all)]
 
-mod bindings {
-    wit_bindgen::generate!({
-        world: "resolver-component",
-        path: "../../wit",
-        with: {
-            "aigis:forge/storage@0.1.0": aigis_guest::bindings::aigis::forge::storage,
-            "aigis:forge/secrets@0.1.0": aigis_guest::bindings::aigis::forge::secrets,
-            "aigis:forge/jira@0.1.0": aigis_guest::bindings::aigis::forge::jira,
-            "aigis:forge/egress@0.1.0": aigis_guest::bindings::aigis::forge::egress,
-            "aigis:forge/queue@0.1.0": aigis_guest::bindings::aigis::forge::queue,
-            "aigis:forge/runtime@0.1.0": aigis_guest::bindings::aigis::forge::runtime,
-        },
-    });
-}
+aigis_guest::component_bindings!("resolver-component");
 
 struct Resolvers;
 
