@@ -9,15 +9,18 @@ COMPONENTS_DIR := target/$(WASM_TARGET)/wasm
 AIGIS := target/debug/aigis
 PORT ?= 8080
 STATE_DIR ?= .aigis
+# Native builds and tests: the whole workspace but the guest components,
+# which only build for wasm (their export names are WIT names, not C symbols).
+NATIVE := --workspace --exclude aigis-resolvers --exclude aigis-triggers --exclude aigis-sweeps
 
-.PHONY: run test setup components host frontend lint test-native test-wasm test-frontend test-e2e clean forge-deps forge validate-manifest test-forge-smoke
+.PHONY: run test setup components host frontend lint test-native test-wasm test-frontend test-e2e clean forge-deps forge validate-manifest test-forge-smoke test-conformance
 
 ## Build everything and start the local site with demo data.
 run: setup components host frontend
 	$(AIGIS) up --demo --state-dir $(STATE_DIR) --port $(PORT) --components-dir $(COMPONENTS_DIR)
 
 ## The whole suite: lint, native tests, core tests compiled to wasm, frontend tests, browser end-to-end.
-test: setup lint components host frontend validate-manifest test-forge-smoke test-native test-wasm test-frontend test-e2e
+test: setup lint components host frontend validate-manifest test-forge-smoke test-conformance test-native test-wasm test-frontend test-e2e
 	@echo "make test: all suites passed"
 
 setup:
@@ -29,18 +32,18 @@ components: setup
 # One build for run and test: building every target makes cargo unify the
 # same features as `cargo test`, so wasmtime is compiled once, not twice.
 host:
-	$(CARGO) build --workspace --all-targets
+	$(CARGO) build $(NATIVE) --all-targets
 
 frontend:
 	cd frontend && (test -d node_modules || npm ci --no-audit --no-fund) && npm run build
 
 lint:
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy $(NATIVE) --all-targets -- -D warnings
 	$(CARGO) clippy --target $(WASM_TARGET) $(COMPONENTS) -- -D warnings
 
 test-native: components
-	AIGIS_COMPONENTS_DIR=$(CURDIR)/$(COMPONENTS_DIR) $(CARGO) test --workspace
+	AIGIS_COMPONENTS_DIR=$(CURDIR)/$(COMPONENTS_DIR) $(CARGO) test $(NATIVE)
 
 ## The domain core and the ports, compiled to wasm32-wasip2 and run under wasmtime.
 test-wasm: host
@@ -69,6 +72,14 @@ validate-manifest: forge
 ## The Forge build loads and answers a resolver under Node 24 with stub @forge/* modules.
 test-forge-smoke: forge
 	$(FORGE_NODE) --test forge/test/smoke.mjs
+
+## tests/scenarios on both hosts: the wasmtime host and the Forge build under Node 24 on
+## an in-memory Forge runtime (tests/forge-host); both must pass and give identical transcripts.
+test-conformance: host components forge
+	$(FORGE_NODE) --test tests/forge-host/test/*.test.mjs
+	AIGIS_COMPONENTS_DIR=$(CURDIR)/$(COMPONENTS_DIR) $(CARGO) test -p aigis-host --test scenarios -- --nocapture
+	$(FORGE_NODE) tests/forge-host/run.mjs --aigis $(AIGIS) --components-dir $(COMPONENTS_DIR)
+	$(FORGE_NODE) tests/forge-host/compare.mjs
 
 clean:
 	$(CARGO) clean
