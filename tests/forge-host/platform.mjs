@@ -27,7 +27,8 @@
 import { KvsBackend } from './kvs-backend.mjs';
 
 const RealDate = globalThis.Date;
-const realFetch = globalThis.fetch;
+/** The real fetch, for the runner's own calls to 127.0.0.1 (the global one is the fake egress). */
+export const realFetch = globalThis.fetch;
 
 /** The virtual clock behind `Date`. */
 export class VirtualClock {
