@@ -77,7 +77,7 @@ test-forge-smoke: forge
 ## an in-memory Forge runtime (tests/forge-host); both must pass and give identical transcripts.
 test-conformance: host components forge
 	$(FORGE_NODE) --test tests/forge-host/test/*.test.mjs
-	AIGIS_COMPONENTS_DIR=$(CURDIR)/$(COMPONENTS_DIR) $(CARGO) test -p aigis-host --test scenarios -- --nocapture
+	AIGIS_COMPONENTS_DIR=$(CURDIR)/$(COMPONENTS_DIR) $(CARGO) test $(NATIVE) --test scenarios -- --nocapture
 	$(FORGE_NODE) tests/forge-host/run.mjs --aigis $(AIGIS) --components-dir $(COMPONENTS_DIR)
 	$(FORGE_NODE) tests/forge-host/compare.mjs
 

@@ -53,6 +53,15 @@ enum Command {
         /// Seed the Jira simulator's demo site and the app's demo data first.
         #[arg(long)]
         demo: bool,
+        /// Conformance tests: seed only the Jira simulator's demo site (the
+        /// scenario configures the app itself).
+        #[arg(long, hide = true)]
+        seed_jira: bool,
+        /// Conformance tests: serve the test bridge (`/api/host/bridge/*`,
+        /// token in `<state-dir>/bridge.token`), freeze the virtual clock
+        /// until the bridge moves it, and run no scheduler or event pump.
+        #[arg(long, hide = true)]
+        test_bridge: bool,
     },
     /// Call a resolver function as a simulator user; prints its JSON result
     /// (on failure: the JSON error on stderr and a non-zero exit).
@@ -145,6 +154,13 @@ fn main() -> ExitCode {
 }
 
 fn open(cli: &Cli) -> Result<Host> {
+    let clock = match cli.command {
+        // The bridge's runner owns time: frozen until it moves it.
+        Command::Up {
+            test_bridge: true, ..
+        } => ClockConfig::Fixed(aigis_host::clock::real_now_millis()),
+        _ => ClockConfig::Persisted,
+    };
     let config = HostConfig {
         state_dir: Some(cli.state_dir.clone()),
         components_dir: cli
@@ -152,7 +168,7 @@ fn open(cli: &Cli) -> Result<Host> {
             .clone()
             .unwrap_or_else(aigis_host::default_components_dir),
         manifest_path: cli.manifest.clone(),
-        clock: ClockConfig::Persisted,
+        clock,
     };
     Host::open(config).with_context(|| format!("opening state dir {}", cli.state_dir.display()))
 }
@@ -164,7 +180,21 @@ fn print_json(v: &Value) {
 fn run(cli: Cli) -> Result<ExitCode> {
     let host = open(&cli)?;
     match &cli.command {
-        Command::Up { port, demo } => up(host, &cli, *port, *demo),
+        Command::Up {
+            port,
+            demo,
+            seed_jira,
+            test_bridge,
+        } => up(
+            host,
+            &cli,
+            *port,
+            UpOptions {
+                demo: *demo,
+                seed_jira: *seed_jira,
+                test_bridge: *test_bridge,
+            },
+        ),
         Command::Invoke {
             key,
             as_user,
@@ -248,8 +278,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn up(host: Host, cli: &Cli, port: u16, demo: bool) -> Result<ExitCode> {
-    if demo {
+struct UpOptions {
+    demo: bool,
+    seed_jira: bool,
+    test_bridge: bool,
+}
+
+fn up(host: Host, cli: &Cli, port: u16, opts: UpOptions) -> Result<ExitCode> {
+    if opts.seed_jira && !opts.demo {
+        host.sim()
+            .seed_demo()
+            .map_err(|e| anyhow!("seeding the Jira simulator: {e}"))?;
+    }
+    let bridge = if opts.test_bridge {
+        let bridge = aigis_host::server::Bridge::random().context("drawing a bridge token")?;
+        let path = cli.state_dir.join("bridge.token");
+        std::fs::write(&path, bridge.token())
+            .with_context(|| format!("writing {}", path.display()))?;
+        Some(bridge)
+    } else {
+        None
+    };
+    if opts.demo {
         let site = host
             .sim()
             .seed_demo()
@@ -285,15 +335,21 @@ fn up(host: Host, cli: &Cli, port: u16, demo: bool) -> Result<ExitCode> {
         let url = format!("http://127.0.0.1:{}", addr.port());
         host.set_site_url(&url);
         let stop = Arc::new(AtomicBool::new(false));
-        let bg = aigis_host::server::spawn_background(
-            host.clone(),
-            Duration::from_secs(1),
-            stop.clone(),
-        )?;
+        // Under the test bridge the runner drives events and sweeps itself.
+        let bg = match bridge {
+            Some(_) => None,
+            None => Some(aigis_host::server::spawn_background(
+                host.clone(),
+                Duration::from_secs(1),
+                stop.clone(),
+            )?),
+        };
         println!("Aigis is running at {url}");
-        aigis_host::server::serve(host, listener, static_dir).await?;
+        aigis_host::server::serve_with_bridge(host, listener, static_dir, bridge).await?;
         stop.store(true, std::sync::atomic::Ordering::SeqCst);
-        let _ = tokio::task::spawn_blocking(move || bg.join()).await;
+        if let Some(bg) = bg {
+            let _ = tokio::task::spawn_blocking(move || bg.join()).await;
+        }
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
