@@ -20,7 +20,8 @@ const repo = join(here, '..');
 const out = join(repo, 'dist', 'forge');
 const componentsDir = process.env.AIGIS_COMPONENTS_DIR || join(repo, 'target', 'wasm32-wasip2', 'wasm');
 const modules = join(here, 'node_modules');
-const jco = join(modules, '@bytecodealliance', 'jco', 'dist', 'jco.js');
+const jcoDir = join(modules, '@bytecodealliance', 'jco');
+const jco = join(jcoDir, JSON.parse(readFileSync(join(jcoDir, 'package.json'), 'utf8')).bin.jco);
 
 const DEFAULT_TIMEOUT_SECONDS = 25;
 
