@@ -99,6 +99,9 @@ async function startHost(opts) {
     ['--state-dir', stateDir, '--components-dir', opts.componentsDir, '--manifest', opts.manifest, 'up', '--port', '0', '--test-bridge', '--seed-jira'],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' } },
   );
+  // Never leave a host behind, whatever ends this process.
+  const reap = () => child.exitCode === null && child.kill('SIGKILL');
+  process.once('exit', reap);
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const url = await new Promise((resolve, reject) => {
@@ -126,6 +129,7 @@ async function startHost(opts) {
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
       if (child.exitCode === null) child.kill('SIGKILL');
     }
+    process.removeListener('exit', reap);
     rmSync(stateDir, { recursive: true, force: true });
   };
   return { url, token, cloudId: health.cloudId, stop };
