@@ -8,7 +8,7 @@ use base64::Engine;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
-const T0: i64 = 1_795_435_200_000; // 2026-11-23T08:00:00Z
+const T0: i64 = 1_795_435_200_000; // 2026-11-23T12:00:00Z
 const DAY: i64 = 86_400_000;
 
 fn components_dir() -> PathBuf {

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use std::cell::{Cell, RefCell};
 use std::path::PathBuf;
 
-pub const T0: i64 = 1_795_435_200_000; // 2026-11-23T08:00:00Z
+pub const T0: i64 = 1_795_435_200_000; // 2026-11-23T12:00:00Z
 pub const DAY: i64 = 86_400_000;
 
 /// The Jira port over the simulator, acting for the invocation's user.
