@@ -26,4 +26,9 @@ for _ in $(seq 1 120); do
 done
 [ -n "$url" ] || { cat "$log"; echo "e2e: aigis did not start"; exit 1; }
 echo "e2e: site at $url"
+# Warm up: the first invocation compiles the components (cached afterwards),
+# so the browser's first clicks don't race the compiler.
+for key in whoami catalog.list; do
+  curl -sf -u ada@aigis.example:demo-ada-token -X POST "$url/api/invoke/$key" -d '{}' >/dev/null
+done
 AIGIS_URL="$url" node frontend/tests/e2e.mjs

@@ -322,7 +322,14 @@ fn up(host: Host, cli: &Cli, port: u16, opts: UpOptions) -> Result<ExitCode> {
                 d.to_path_buf()
             }
         })
-        .zip(host.manifest().resources.values().next().cloned())
+        // The Custom UI bundle: the `main` resource (not e.g. the icons).
+        .zip(
+            host.manifest()
+                .resources
+                .get("main")
+                .or_else(|| host.manifest().resources.values().next())
+                .cloned(),
+        )
         .map(|(d, r)| d.join(r));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
