@@ -62,6 +62,11 @@ pub fn on_issue_created(p: &Platform, event: &Value) -> Result<Outcome, AppError
     if facts.project_key != intake.project_key {
         return Ok(Outcome::Ignored("issue is outside the intake project"));
     }
+    if !intake.admits(&fields[crate::jira::REQUEST_TYPE_FIELD]) {
+        return Ok(Outcome::Ignored(
+            "issue is not of an allowed portal request type",
+        ));
+    }
     if facts.reporter.is_empty() {
         return Ok(Outcome::Ignored("issue has no reporter"));
     }
