@@ -219,3 +219,79 @@ pub fn policies_delete(p: &Platform, caller: &Caller, payload: &str) -> Result<V
     )?;
     Ok(json!({ "deleted": args.id, "governanceVersion": g.version }))
 }
+
+/// The governance checks an approval must pass on top of the lifecycle
+/// rules: duration within the governance maximum for the tool's risk, and
+/// the per-person limit on open critical-risk grants.
+pub fn check_approval(
+    p: &Platform,
+    gov: &Governance,
+    tool: &aigis_core::model::Tool,
+    request: &aigis_core::model::Request,
+) -> Result<(), AppError> {
+    gov.check_duration(request.duration_days, tool)?;
+    if tool.risk == aigis_core::model::Risk::Critical {
+        let open = open_critical_grants(p, &request.requester)?;
+        if open >= gov.max_critical_per_person {
+            return Err(AppError::new(
+                "conflict",
+                format!(
+                    "the requester already holds {open} open critical-risk grant(s); governance version {} allows {}",
+                    gov.version, gov.max_critical_per_person
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Open grants of critical-risk tools held by `account`.
+fn open_critical_grants(p: &Platform, account: &str) -> Result<u32, AppError> {
+    use aigis_core::model::{Grant, Risk, Tool};
+    let mut n = 0;
+    let mut cursor = None;
+    loop {
+        let page = p.storage.entity_query(&aigis_platform::EntityQuery {
+            entity: repo::GRANT.into(),
+            index: "by-account".into(),
+            partition: vec![json!(account)],
+            cursor,
+            limit: 100,
+            ..Default::default()
+        })?;
+        for (_, raw) in page.items {
+            let g: Grant =
+                serde_json::from_str(&raw).map_err(|e| AppError::internal(e.to_string()))?;
+            if g.status.is_open()
+                && repo::get::<Tool>(p, repo::TOOL, &g.tool)?
+                    .is_some_and(|t| t.risk == Risk::Critical)
+            {
+                n += 1;
+            }
+        }
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    Ok(n)
+}
+
+/// Manual approvals of a risk level that needs security review are for
+/// security reviewers only (members of the configured group; Jira admins).
+pub fn check_reviewer(
+    gov: &Governance,
+    risk: aigis_core::model::Risk,
+    caller: &Caller,
+) -> Result<(), AppError> {
+    if gov.needs_security_review(risk)
+        && !caller.in_group(gov.security_reviewer_group.as_deref())?
+    {
+        return Err(AppError::forbidden(format!(
+            "{} risk needs security review: only security reviewers may approve (governance version {})",
+            format!("{risk:?}").to_lowercase(),
+            gov.version
+        )));
+    }
+    Ok(())
+}
