@@ -133,7 +133,6 @@ pub fn on_issue_created(p: &Platform, event: &Value) -> Result<Outcome, AppError
         let Some(tool) = tool else {
             return Ok((Err("the tool is not in the catalog".to_owned()), c));
         };
-        c.create(REQUEST, &request.id, &request)?;
         c.event(NewEvent::new(
             &request.requester,
             "request.created",
@@ -150,6 +149,7 @@ pub fn on_issue_created(p: &Platform, event: &Value) -> Result<Outcome, AppError
             Auto::NotApplied(why) => Some(why),
             Auto::NoPolicy => None,
         };
+        c.create(REQUEST, &request.id, &request)?;
         let mut lines = vec![
             format!("Tool: {}", request.tool_name),
             format!("Duration: {} days", request.duration_days),
@@ -273,7 +273,7 @@ fn auto_approve(
     a.request.governance_version = Some(gov.version);
     a.request.policy = Some(policy.id.clone());
     let enc = |e: AppError| e.message;
-    c.put(REQUEST, &a.request.id, &a.request).map_err(enc)?;
+    c.create(REQUEST, &a.request.id, &a.request).map_err(enc)?;
     c.create(GRANT, &a.grant.id, &a.grant).map_err(enc)?;
     c.create(JOB, &a.job.id, &a.job).map_err(enc)?;
     c.put(
