@@ -1,7 +1,9 @@
 //! Intake configuration: where requests come from and who approves them.
 //!
-//! `config.setIntake` replaces the whole configuration: fields left out take
-//! their empty default (no portal gating, no delegations, and so on).
+//! `config.setIntake` is a partial update: each top-level field present in
+//! the payload replaces the stored one, `null` clears it (back to its empty
+//! default), and fields left out keep their stored value. `projectKey` is
+//! required the first time.
 
 use crate::access::Caller;
 use crate::error::{AppError, parse_payload};
@@ -196,10 +198,27 @@ pub fn get(p: &Platform, caller: &Caller) -> Result<Value, AppError> {
     Ok(json!({ "intake": load(p)? }))
 }
 
-/// `config.setIntake` (admin): replaces the intake configuration.
+/// `config.setIntake` (admin): merges the payload into the configuration.
 pub fn set(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppError> {
     caller.require_admin()?;
-    let intake: Intake = parse_payload(payload)?;
+    let patch: Value = parse_payload(payload)?;
+    let Value::Object(patch) = patch else {
+        return Err(AppError::invalid("payload", "must be a JSON object"));
+    };
+    let mut merged = match load(p)? {
+        Some(cur) => serde_json::to_value(&cur).map_err(|e| AppError::internal(e.to_string()))?,
+        None => json!({}),
+    };
+    if let Some(m) = merged.as_object_mut() {
+        for (k, v) in patch {
+            if v.is_null() {
+                m.remove(&k);
+            } else {
+                m.insert(k, v);
+            }
+        }
+    }
+    let intake: Intake = parse_payload(&merged.to_string())?;
     intake.check()?;
     let done = repo::commit(p, |_| {
         let mut c = Change::new();

@@ -97,8 +97,24 @@ fn intake_configuration_is_validated_field_by_field() {
     let mut unknown = ok.clone();
     unknown["colour"] = json!("red");
     refused(&w, "ada", "config.setIntake", unknown, "colour");
+    let e = w.err("ada", "config.setIntake", json!({"approverGroups": ["a"]}));
+    assert_eq!(
+        e.field.as_deref(),
+        Some("projectKey"),
+        "required the first time"
+    );
     let out = w.ok("ada", "config.setIntake", ok.clone());
     assert_eq!(out["changed"], true);
+    // Partial update: absent fields are kept, null clears.
+    let out = w.ok(
+        "ada",
+        "config.setIntake",
+        json!({"approvalSlaHours": 48, "reviewIssueType": null}),
+    );
+    assert_eq!(out["intake"]["approverGroups"][0], "aigis-approvers");
+    assert_eq!(out["intake"]["approvalSlaHours"], 48);
+    assert!(out["intake"].get("reviewIssueType").is_none());
+    w.ok("ada", "config.setIntake", ok.clone());
     let got = w.ok("ada", "config.getIntake", json!({}));
     assert_eq!(got["intake"]["approvalSlaHours"], 24);
     assert_eq!(
