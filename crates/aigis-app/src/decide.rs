@@ -7,7 +7,7 @@ use crate::repo::{self, Change, GRANT, JOB, REQUEST, SLOT, TOOL};
 use crate::{governance, intake};
 use aigis_core::adf;
 use aigis_core::audit::NewEvent;
-use aigis_core::model::{Decision, DecisionSource, Grant, JobMode, Request, Tool};
+use aigis_core::model::{Decision, DecisionSource, FirstApproval, Grant, JobMode, Request, Tool};
 use aigis_core::rules;
 use aigis_core::time;
 use aigis_platform::Platform;
@@ -77,8 +77,44 @@ pub fn approve(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, Ap
             JobMode::Manual,
             now,
         )?;
-        governance::check_reviewer(&gov, tool.risk, caller)?;
         governance::check_approval(p, &gov, &tool, &request)?;
+        // Security-reviewed risk levels need two approvals by different
+        // people, the second by a security reviewer.
+        if gov.needs_security_review(tool.risk) {
+            match &request.first_approval {
+                Some(first) if first.by == caller.account_id => {
+                    return Ok((request, c));
+                }
+                Some(_) => governance::check_reviewer(&gov, tool.risk, caller)?,
+                None => {
+                    let mut waiting = request.clone();
+                    waiting.first_approval = Some(FirstApproval {
+                        by: caller.account_id.clone(),
+                        at: now,
+                    });
+                    c.put(REQUEST, &waiting.id, &waiting)?;
+                    c.event(NewEvent::new(
+                        &caller.account_id,
+                        "request.firstApproval",
+                        &format!("request:{}", request.id),
+                        json!({"issueKey": request.issue_key, "governanceVersion": gov.version, "rationale": args.rationale.trim()}),
+                    ));
+                    c.notice(Notice::comment(
+                        format!("request-{}-first-approval", request.id),
+                        &request.id,
+                        adf::notice(
+                            "First approval recorded",
+                            &[format!(
+                                "{} is a {} risk tool: a security reviewer must approve too.",
+                                tool.name,
+                                format!("{:?}", tool.risk).to_lowercase()
+                            )],
+                        ),
+                    ));
+                    return Ok((waiting, c));
+                }
+            }
+        }
         a.request.governance_version = Some(gov.version);
         c.put(REQUEST, &a.request.id, &a.request)?;
         c.create(GRANT, &a.grant.id, &a.grant)?;

@@ -450,14 +450,32 @@ fn critical_tools_need_a_security_reviewer_and_are_limited_per_person() {
     let (a, _) = w.portal_request("rita", World::snapshot("agent", 7));
     let (b, _) = w.portal_request("rita", World::snapshot("agent2", 7));
     w.pump();
+    // First approval by an approver: still pending, with a comment.
+    let first = w.ok("arlo", "requests.approve", json!({"requestId": a}));
+    assert_eq!(first["request"]["decision"], "pending");
+    assert_eq!(first["request"]["firstApproval"]["by"], w.account("arlo"));
+    assert!(
+        w.comments(&a)
+            .iter()
+            .any(|c| c.contains("security reviewer"))
+    );
+    // The same approver again changes nothing; another plain approver may not give the second.
     assert_eq!(
-        w.err("arlo", "requests.approve", json!({"requestId": a}))
+        w.ok("arlo", "requests.approve", json!({"requestId": a}))["changed"],
+        false
+    );
+    assert_eq!(
+        w.err("bea", "requests.approve", json!({"requestId": a}))
             .code,
         "forbidden"
     );
-    w.ok("ada", "requests.approve", json!({"requestId": a}));
-    let e = w.err("ada", "requests.approve", json!({"requestId": b}));
+    // The security reviewer's approval completes it.
+    let done = w.ok("ada", "requests.approve", json!({"requestId": a}));
+    assert_eq!(done["request"]["decision"], "approved");
+    // The per-person limit on open critical grants.
+    let e = w.err("arlo", "requests.approve", json!({"requestId": b}));
     assert_eq!(e.code, "conflict", "{e:?}");
+    assert!(w.verify().intact);
 }
 
 fn new_tool_snapshot() -> Value {

@@ -169,10 +169,21 @@ pub struct Request {
     /// The tool was not in the catalog: the request waits for security review.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub security_review: bool,
+    /// The first of two approvals a security-reviewed risk level needs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_approval: Option<FirstApproval>,
     /// The auto-approval policy that approved it, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
     pub created_at: Millis,
+}
+
+/// An approval recorded while a request waits for its security review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FirstApproval {
+    pub by: String,
+    pub at: Millis,
 }
 
 /// Lifecycle of a grant.

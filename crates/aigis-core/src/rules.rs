@@ -70,6 +70,7 @@ pub fn ingest(
         grant: None,
         governance_version: None,
         security_review: false,
+        first_approval: None,
         policy: None,
         created_at: now,
     })
