@@ -281,8 +281,9 @@ pub fn history(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, Ap
 }
 
 /// `catalog.builtins` (admin): the built-in list the catalog can be seeded from.
-pub fn builtins(caller: &Caller) -> Result<Value, AppError> {
+pub fn builtins(caller: &Caller, payload: &str) -> Result<Value, AppError> {
     caller.require_admin()?;
+    crate::error::no_args(payload)?;
     let list: Vec<Value> = BUILTINS
         .iter()
         .map(|b| {

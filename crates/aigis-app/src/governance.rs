@@ -142,8 +142,9 @@ pub fn set(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppErr
 }
 
 /// `policies.list` (admin): the policies of the current version.
-pub fn policies_list(p: &Platform, caller: &Caller) -> Result<Value, AppError> {
+pub fn policies_list(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppError> {
     caller.require_admin()?;
+    crate::error::no_args(payload)?;
     let g = current(p)?;
     Ok(json!({ "policies": g.policies, "governanceVersion": g.version }))
 }

@@ -24,8 +24,9 @@ fn any_tool(p: &Platform, status: &str) -> Result<bool, AppError> {
 
 /// Each check has status `ok`, `missing` or `warning` and a message;
 /// `ready` is true when nothing is missing.
-pub fn readiness(p: &Platform, caller: &Caller) -> Result<Value, AppError> {
+pub fn readiness(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppError> {
     caller.require_admin()?;
+    crate::error::no_args(payload)?;
     let intake = intake::load(p)?;
     let mut checks = Vec::new();
     let approved = any_tool(p, "approved")?;
