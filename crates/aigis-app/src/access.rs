@@ -66,7 +66,30 @@ impl<'p> Caller<'p> {
             return Ok(false);
         }
         let mine = self.groups()?;
-        Ok(intake.approver_groups.iter().any(|g| mine.contains(g)))
+        if intake.approver_groups.iter().any(|g| mine.contains(g)) {
+            return Ok(true);
+        }
+        // An active delegation from an approver lets the delegate approve.
+        let now = self.platform.runtime.now_millis();
+        for d in intake
+            .delegations
+            .iter()
+            .filter(|d| d.delegate == self.account_id && d.active(now))
+        {
+            let theirs = jira::user_groups(&self.platform, &d.delegator)?;
+            if intake.approver_groups.iter().any(|g| theirs.contains(g)) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Whether the caller is in Jira group `group` (admins always count).
+    pub fn in_group(&self, group: Option<&str>) -> Result<bool, AppError> {
+        if self.is_admin()? {
+            return Ok(true);
+        }
+        Ok(group.is_some_and(|g| self.groups().is_ok_and(|mine| mine.iter().any(|m| m == g))))
     }
 
     pub fn require_admin(&self) -> Result<(), AppError> {

@@ -2,12 +2,12 @@
 
 use crate::access::Caller;
 use crate::error::{AppError, parse_payload};
-use crate::intake;
 use crate::outbox::{Notice, TransitionKind};
 use crate::repo::{self, Change, GRANT, JOB, REQUEST, SLOT, TOOL};
+use crate::{governance, intake};
 use aigis_core::adf;
 use aigis_core::audit::NewEvent;
-use aigis_core::model::{Decision, DecisionSource, Grant, JobMode, Request, Tool};
+use aigis_core::model::{Decision, DecisionSource, FirstApproval, Grant, JobMode, Request, Tool};
 use aigis_core::rules;
 use aigis_core::time;
 use aigis_platform::Platform;
@@ -65,7 +65,8 @@ pub fn approve(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, Ap
             )
         })?;
         let open = open_grant(p, &request.requester, &request.tool)?;
-        let a = rules::approve(
+        let gov = governance::current(p)?;
+        let mut a = rules::approve(
             &request,
             &tool,
             &caller.account_id,
@@ -76,6 +77,45 @@ pub fn approve(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, Ap
             JobMode::Manual,
             now,
         )?;
+        governance::check_approval(p, &gov, &tool, &request)?;
+        // Security-reviewed risk levels need two approvals by different
+        // people, the second by a security reviewer.
+        if gov.needs_security_review(tool.risk) {
+            match &request.first_approval {
+                Some(first) if first.by == caller.account_id => {
+                    return Ok((request, c));
+                }
+                Some(_) => governance::check_reviewer(&gov, tool.risk, caller)?,
+                None => {
+                    let mut waiting = request.clone();
+                    waiting.first_approval = Some(FirstApproval {
+                        by: caller.account_id.clone(),
+                        at: now,
+                    });
+                    c.put(REQUEST, &waiting.id, &waiting)?;
+                    c.event(NewEvent::new(
+                        &caller.account_id,
+                        "request.firstApproval",
+                        &format!("request:{}", request.id),
+                        json!({"issueKey": request.issue_key, "governanceVersion": gov.version, "rationale": args.rationale.trim()}),
+                    ));
+                    c.notice(Notice::comment(
+                        format!("request-{}-first-approval", request.id),
+                        &request.id,
+                        adf::notice(
+                            "First approval recorded",
+                            &[format!(
+                                "{} is a {} risk tool: a security reviewer must approve too.",
+                                tool.name,
+                                format!("{:?}", tool.risk).to_lowercase()
+                            )],
+                        ),
+                    ));
+                    return Ok((waiting, c));
+                }
+            }
+        }
+        a.request.governance_version = Some(gov.version);
         c.put(REQUEST, &a.request.id, &a.request)?;
         c.create(GRANT, &a.grant.id, &a.grant)?;
         c.create(JOB, &a.job.id, &a.job)?;
@@ -88,7 +128,7 @@ pub fn approve(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, Ap
         )?;
         let actor = &caller.account_id;
         c.event(NewEvent::new(actor, "request.approved", &format!("request:{}", request.id),
-            json!({"issueKey": request.issue_key, "source": "manual", "rationale": a.request.rationale})));
+            json!({"issueKey": request.issue_key, "source": "manual", "rationale": a.request.rationale, "governanceVersion": gov.version})));
         c.event(NewEvent::new(actor, "grant.created", &format!("grant:{}", a.grant.id),
             json!({"account": a.grant.account, "tool": a.grant.tool, "status": a.grant.status.as_str(), "durationDays": a.grant.duration_days})));
         c.event(NewEvent::new(
@@ -131,13 +171,15 @@ pub fn deny(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppEr
         if already(&request, caller, Decision::Denied) {
             return Ok((request, c));
         }
-        let denied = rules::deny(&request, &caller.account_id, &args.rationale, now)?;
+        let mut denied = rules::deny(&request, &caller.account_id, &args.rationale, now)?;
+        let gov_version = governance::current(p)?.version;
+        denied.governance_version = Some(gov_version);
         c.put(REQUEST, &denied.id, &denied)?;
         c.event(NewEvent::new(
             &caller.account_id,
             "request.denied",
             &format!("request:{}", request.id),
-            json!({"issueKey": request.issue_key, "rationale": denied.rationale}),
+            json!({"issueKey": request.issue_key, "rationale": denied.rationale, "governanceVersion": gov_version}),
         ));
         c.notice(Notice::comment(
             format!("request-{}-decided", request.id),

@@ -115,6 +115,14 @@ pub fn parse_payload<T: serde::de::DeserializeOwned>(payload: &str) -> Result<T,
     })
 }
 
+/// For functions that take no arguments: refuses any field.
+pub fn no_args(payload: &str) -> Result<(), AppError> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct NoArgs {}
+    parse_payload::<NoArgs>(payload).map(|_| ())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

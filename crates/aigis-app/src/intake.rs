@@ -1,24 +1,191 @@
 //! Intake configuration: where requests come from and who approves them.
+//!
+//! `config.setIntake` is a partial update: each top-level field present in
+//! the payload replaces the stored one, `null` clears it (back to its empty
+//! default), and fields left out keep their stored value. `projectKey` is
+//! required the first time.
 
 use crate::access::Caller;
 use crate::error::{AppError, parse_payload};
 use crate::repo::{self, Change};
+use aigis_core::Millis;
 use aigis_core::audit::NewEvent;
+use aigis_core::governance::check_project_key;
 use aigis_core::model::check_text;
+use aigis_core::time;
 use aigis_platform::Platform;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 const KEY: &str = "config:intake";
 
+/// One approver lets another approve in their place until `until`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Delegation {
+    /// accountId of the approver who delegates.
+    pub delegator: String,
+    /// accountId of the person who may approve meanwhile.
+    pub delegate: String,
+    /// RFC 3339 instant at which the delegation ends.
+    pub until: String,
+}
+
+impl Delegation {
+    pub fn ends_at(&self) -> Millis {
+        time::parse_rfc3339(&self.until).unwrap_or(0)
+    }
+    pub fn active(&self, now: Millis) -> bool {
+        now < self.ends_at()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Intake {
     /// The JSM project whose issues are requests; others are ignored.
     pub project_key: String,
+    /// The JSM service desk (portal) id; when set, only its request types count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_desk_id: Option<String>,
+    /// Request type ids that are AI access requests; empty = every type.
+    #[serde(default)]
+    pub request_type_ids: Vec<String>,
     /// Jira groups whose members may approve (Jira admins always may).
     #[serde(default)]
     pub approver_groups: Vec<String>,
+    #[serde(default)]
+    pub delegations: Vec<Delegation>,
+    /// accountIds told when an approval breaches its SLA.
+    #[serde(default)]
+    pub escalation_accounts: Vec<String>,
+    /// A Jira group told when an approval breaches its SLA.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalation_group: Option<String>,
+    /// Hours a request may wait for a decision before it is escalated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_sla_hours: Option<u32>,
+    /// Issue type name of the review-before-expiry issues.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_issue_type: Option<String>,
+    /// Days before expiry at which a grant is put up for review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_window_days: Option<u32>,
+}
+
+impl Intake {
+    /// Checks every field; errors name the field and the rule.
+    pub fn check(&self) -> Result<(), AppError> {
+        check_project_key("projectKey", &self.project_key)?;
+        if let Some(sd) = &self.service_desk_id {
+            check_numeric_id("serviceDeskId", sd)?;
+        }
+        if self.request_type_ids.len() > 50 {
+            return Err(AppError::invalid(
+                "requestTypeIds",
+                "at most 50 request types",
+            ));
+        }
+        for (i, rt) in self.request_type_ids.iter().enumerate() {
+            check_numeric_id(&format!("requestTypeIds[{i}]"), rt)?;
+        }
+        if self.approver_groups.len() > 20 {
+            return Err(AppError::invalid("approverGroups", "at most 20 groups"));
+        }
+        for g in &self.approver_groups {
+            check_text("approverGroups", g, 1, 255)?;
+        }
+        if self.delegations.len() > 50 {
+            return Err(AppError::invalid("delegations", "at most 50 delegations"));
+        }
+        for (i, d) in self.delegations.iter().enumerate() {
+            check_account(&format!("delegations[{i}].delegator"), &d.delegator)?;
+            check_account(&format!("delegations[{i}].delegate"), &d.delegate)?;
+            if d.delegator == d.delegate {
+                return Err(AppError::invalid(
+                    &format!("delegations[{i}].delegate"),
+                    "must differ from the delegator",
+                ));
+            }
+            if time::parse_rfc3339(&d.until).is_none() {
+                return Err(AppError::invalid(
+                    &format!("delegations[{i}].until"),
+                    "must be an RFC 3339 instant, e.g. 2026-12-31T17:00:00Z",
+                ));
+            }
+        }
+        if self.escalation_accounts.len() > 20 {
+            return Err(AppError::invalid(
+                "escalationAccounts",
+                "at most 20 accounts",
+            ));
+        }
+        for (i, a) in self.escalation_accounts.iter().enumerate() {
+            check_account(&format!("escalationAccounts[{i}]"), a)?;
+        }
+        if let Some(g) = &self.escalation_group {
+            check_text("escalationGroup", g, 1, 255)?;
+        }
+        if let Some(h) = self.approval_sla_hours
+            && !(1..=720).contains(&h)
+        {
+            return Err(AppError::invalid(
+                "approvalSlaHours",
+                "must be 1 to 720 hours",
+            ));
+        }
+        if let Some(t) = &self.review_issue_type {
+            check_text("reviewIssueType", t, 1, 255)?;
+        }
+        if let Some(d) = self.review_window_days
+            && !(1..=90).contains(&d)
+        {
+            return Err(AppError::invalid(
+                "reviewWindowDays",
+                "must be 1 to 90 days",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether the issue's request type passes the portal gate.
+    pub fn admits(&self, request_type: &Value) -> bool {
+        if self.service_desk_id.is_none() && self.request_type_ids.is_empty() {
+            return true;
+        }
+        let rt = &request_type["requestType"];
+        if let Some(sd) = &self.service_desk_id
+            && rt["serviceDeskId"].as_str() != Some(sd.as_str())
+        {
+            return false;
+        }
+        self.request_type_ids.is_empty()
+            || rt["id"]
+                .as_str()
+                .is_some_and(|id| self.request_type_ids.iter().any(|x| x == id))
+    }
+}
+
+fn check_numeric_id(field: &str, s: &str) -> Result<(), AppError> {
+    if (1..=18).contains(&s.len()) && s.chars().all(|c| c.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(AppError::invalid(field, "must be a numeric Jira id"))
+    }
+}
+
+fn check_account(field: &str, s: &str) -> Result<(), AppError> {
+    let ok = (1..=128).contains(&s.len())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '-' | '_'));
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::invalid(
+            field,
+            "must be a Jira accountId (1-128 of letters, digits, ':', '-', '_')",
+        ))
+    }
 }
 
 pub fn load(p: &Platform) -> Result<Option<Intake>, AppError> {
@@ -31,30 +198,28 @@ pub fn get(p: &Platform, caller: &Caller) -> Result<Value, AppError> {
     Ok(json!({ "intake": load(p)? }))
 }
 
-/// `config.setIntake` (admin): replaces the intake configuration.
+/// `config.setIntake` (admin): merges the payload into the configuration.
 pub fn set(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppError> {
     caller.require_admin()?;
-    let intake: Intake = parse_payload(payload)?;
-    let key_ok = (1..=10).contains(&intake.project_key.len())
-        && intake
-            .project_key
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-        && intake
-            .project_key
-            .starts_with(|c: char| c.is_ascii_uppercase());
-    if !key_ok {
-        return Err(AppError::invalid(
-            "projectKey",
-            "must be a Jira project key: 1-10 of A-Z and 0-9, starting with a letter",
-        ));
+    let patch: Value = parse_payload(payload)?;
+    let Value::Object(patch) = patch else {
+        return Err(AppError::invalid("payload", "must be a JSON object"));
+    };
+    let mut merged = match load(p)? {
+        Some(cur) => serde_json::to_value(&cur).map_err(|e| AppError::internal(e.to_string()))?,
+        None => json!({}),
+    };
+    if let Some(m) = merged.as_object_mut() {
+        for (k, v) in patch {
+            if v.is_null() {
+                m.remove(&k);
+            } else {
+                m.insert(k, v);
+            }
+        }
     }
-    if intake.approver_groups.len() > 20 {
-        return Err(AppError::invalid("approverGroups", "at most 20 groups"));
-    }
-    for g in &intake.approver_groups {
-        check_text("approverGroups", g, 1, 255)?;
-    }
+    let intake: Intake = parse_payload(&merged.to_string())?;
+    intake.check()?;
     let done = repo::commit(p, |_| {
         let mut c = Change::new();
         if load(p)?.as_ref() == Some(&intake) {

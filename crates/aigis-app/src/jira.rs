@@ -6,6 +6,9 @@ use aigis_platform::{JiraRequest, Platform, Principal};
 use serde_json::Value;
 
 /// Percent-encodes a path segment or query value.
+/// The JSM request-type field of an issue.
+pub const REQUEST_TYPE_FIELD: &str = "customfield_10010";
+
 pub fn enc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {

@@ -10,11 +10,13 @@ pub mod auditlog;
 pub mod catalog;
 pub mod decide;
 pub mod error;
+pub mod governance;
 pub mod ingest;
 pub mod intake;
 pub mod jira;
 pub mod jobs;
 pub mod outbox;
+pub mod readiness;
 pub mod reads;
 pub mod repo;
 pub mod sweeps;
@@ -32,6 +34,18 @@ pub const RESOLVERS: &[&str] = &[
     "config.setIntake",
     "catalog.add",
     "catalog.list",
+    "catalog.update",
+    "catalog.retire",
+    "catalog.history",
+    "catalog.builtins",
+    "catalog.seed",
+    "governance.get",
+    "governance.list",
+    "governance.set",
+    "policies.list",
+    "policies.save",
+    "policies.delete",
+    "readiness",
     "requests.get",
     "requests.mine",
     "requests.pending",
@@ -70,6 +84,18 @@ pub fn invoke(
         "config.setIntake" => intake::set(p, &caller, payload),
         "catalog.add" => catalog::add(p, &caller, payload),
         "catalog.list" => catalog::list(p, &caller, payload),
+        "catalog.update" => catalog::update(p, &caller, payload),
+        "catalog.retire" => catalog::retire(p, &caller, payload),
+        "catalog.history" => catalog::history(p, &caller, payload),
+        "catalog.builtins" => catalog::builtins(&caller, payload),
+        "catalog.seed" => catalog::seed(p, &caller, payload),
+        "governance.get" => governance::get(p, &caller, payload),
+        "governance.list" => governance::list(p, &caller, payload),
+        "governance.set" => governance::set(p, &caller, payload),
+        "policies.list" => governance::policies_list(p, &caller, payload),
+        "policies.save" => governance::policies_save(p, &caller, payload),
+        "policies.delete" => governance::policies_delete(p, &caller, payload),
+        "readiness" => readiness::readiness(p, &caller, payload),
         "requests.get" => decide::get(p, &caller, payload),
         "requests.mine" => reads::mine(p, &caller, payload),
         "requests.pending" => reads::pending(p, &caller, payload),

@@ -25,6 +25,7 @@ pub const SLOT: &str = "slot";
 pub const AUDIT: &str = "audit";
 pub const AUDIT_HEAD: &str = "audithead";
 pub const OUTBOX: &str = "outbox";
+pub const GOVERNANCE: &str = "governance";
 const HEAD_KEY: &str = "head";
 const MAC_KEY_ID: &str = "audit:mac-key-id";
 /// Attempts before a commit gives up under contention.

@@ -7,7 +7,9 @@
 
 pub mod adf;
 pub mod audit;
+pub mod builtins;
 pub mod error;
+pub mod governance;
 pub mod model;
 pub mod rules;
 pub mod snapshot;

@@ -63,8 +63,51 @@ pub struct Tool {
     pub max_duration_days: u32,
     #[serde(default)]
     pub guidance: String,
+    /// Notes for whoever fulfils a grant by hand.
+    #[serde(default)]
+    pub fulfilment_notes: String,
+    /// Why the tool has its risk level.
+    #[serde(default)]
+    pub risk_rationale: String,
+    /// The provider group a connector will manage for this tool.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entitlement: Option<Entitlement>,
+    /// Set when the entry was added by a "request new tool" and awaits security review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_url: Option<String>,
     pub created_at: Millis,
     pub updated_at: Millis,
+}
+
+/// Identity provider of an entitlement group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum IdpProvider {
+    Okta,
+    Entra,
+}
+
+/// Entitlement-group metadata, for connectors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Entitlement {
+    pub provider: IdpProvider,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_name: Option<String>,
+}
+
+impl Entitlement {
+    pub fn check(&self) -> Result<(), DomainError> {
+        if let Some(g) = &self.group_id {
+            check_text("entitlement.groupId", g, 1, 128)?;
+        }
+        if let Some(g) = &self.group_name {
+            check_text("entitlement.groupName", g, 1, 255)?;
+        }
+        Ok(())
+    }
 }
 
 /// Decision on a request.
@@ -120,7 +163,27 @@ pub struct Request {
     pub rationale: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant: Option<String>,
+    /// The governance version in force when the request was decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub governance_version: Option<u32>,
+    /// The tool was not in the catalog: the request waits for security review.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub security_review: bool,
+    /// The first of two approvals a security-reviewed risk level needs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_approval: Option<FirstApproval>,
+    /// The auto-approval policy that approved it, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
     pub created_at: Millis,
+}
+
+/// An approval recorded while a request waits for its security review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FirstApproval {
+    pub by: String,
+    pub at: Millis,
 }
 
 /// Lifecycle of a grant.
@@ -266,6 +329,12 @@ pub struct ToolInput {
     pub max_duration_days: Option<u32>,
     #[serde(default)]
     pub guidance: String,
+    #[serde(default)]
+    pub fulfilment_notes: String,
+    #[serde(default)]
+    pub risk_rationale: String,
+    #[serde(default)]
+    pub entitlement: Option<Entitlement>,
 }
 
 impl ToolInput {
@@ -275,6 +344,11 @@ impl ToolInput {
         check_text("name", &self.name, 1, 120)?;
         check_text("provider", &self.provider, 1, 120)?;
         check_text_allow_empty("guidance", &self.guidance, 2000)?;
+        check_text_allow_empty("fulfilmentNotes", &self.fulfilment_notes, 2000)?;
+        check_text_allow_empty("riskRationale", &self.risk_rationale, 1000)?;
+        if let Some(e) = &self.entitlement {
+            e.check()?;
+        }
         let ceiling = self.risk.default_max_days();
         let max = self.max_duration_days.unwrap_or(ceiling);
         if max == 0 || max > ceiling {
@@ -299,6 +373,10 @@ impl ToolInput {
             default_duration_days: default,
             max_duration_days: max,
             guidance: self.guidance,
+            fulfilment_notes: self.fulfilment_notes,
+            risk_rationale: self.risk_rationale,
+            entitlement: self.entitlement,
+            requested_url: None,
             created_at: now,
             updated_at: now,
         })
@@ -335,7 +413,7 @@ pub fn check_text(field: &str, s: &str, min: usize, max: usize) -> Result<(), Do
     }
 }
 
-fn check_text_allow_empty(field: &str, s: &str, max: usize) -> Result<(), DomainError> {
+pub fn check_text_allow_empty(field: &str, s: &str, max: usize) -> Result<(), DomainError> {
     if s.chars().count() > max {
         Err(DomainError::invalid(
             field,
@@ -365,6 +443,9 @@ mod tests {
             default_duration_days: None,
             max_duration_days: None,
             guidance: String::new(),
+            fulfilment_notes: String::new(),
+            risk_rationale: String::new(),
+            entitlement: None,
         }
     }
 

@@ -68,6 +68,10 @@ pub fn ingest(
         decided_at: None,
         rationale: None,
         grant: None,
+        governance_version: None,
+        security_review: false,
+        first_approval: None,
+        policy: None,
         created_at: now,
     })
 }
@@ -342,6 +346,9 @@ mod tests {
             default_duration_days: None,
             max_duration_days: None,
             guidance: String::new(),
+            fulfilment_notes: String::new(),
+            risk_rationale: String::new(),
+            entitlement: None,
         }
         .into_tool(0)
         .unwrap()
@@ -362,6 +369,7 @@ mod tests {
             tool_id: "claude".into(),
             purpose: "Summarising support tickets".into(),
             duration_days: days,
+            new_tool: None,
         }
     }
 

@@ -1,0 +1,137 @@
+//! `readiness` (admin): what is configured and what is missing.
+
+use crate::access::Caller;
+use crate::error::AppError;
+use crate::repo::TOOL;
+use crate::{governance, intake};
+use aigis_platform::{EntityQuery, Platform};
+use serde_json::{Value, json};
+
+fn check(name: &str, status: &str, message: impl Into<String>) -> Value {
+    json!({"check": name, "status": status, "message": message.into()})
+}
+
+fn any_tool(p: &Platform, status: &str) -> Result<bool, AppError> {
+    let page = p.storage.entity_query(&EntityQuery {
+        entity: TOOL.into(),
+        index: "by-status".into(),
+        partition: vec![json!(status)],
+        limit: 1,
+        ..Default::default()
+    })?;
+    Ok(!page.items.is_empty())
+}
+
+/// Each check has status `ok`, `missing` or `warning` and a message;
+/// `ready` is true when nothing is missing.
+pub fn readiness(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppError> {
+    caller.require_admin()?;
+    crate::error::no_args(payload)?;
+    let intake = intake::load(p)?;
+    let mut checks = Vec::new();
+    let approved = any_tool(p, "approved")?;
+    let governed = approved || any_tool(p, "blocked")? || any_tool(p, "denied")?;
+    checks.push(match (approved, governed) {
+        (true, _) => check("catalog", "ok", "the catalog has requestable tools"),
+        (false, true) => check(
+            "catalog",
+            "warning",
+            "the catalog has no approved tool: nothing can be requested",
+        ),
+        (false, false) => check(
+            "catalog",
+            "missing",
+            "the catalog is empty: add tools or seed the built-in list",
+        ),
+    });
+    let g = governance::current(p)?;
+    checks.push(if governance::is_configured(p)? {
+        check(
+            "governance",
+            "ok",
+            format!("governance version {} is in force", g.version),
+        )
+    } else {
+        check(
+            "governance",
+            "warning",
+            "built-in governance defaults are in force; review and save them",
+        )
+    });
+    match &intake {
+        None => {
+            checks.push(check(
+                "intakeProject",
+                "missing",
+                "no JSM intake project is configured",
+            ));
+            checks.push(check(
+                "portal",
+                "missing",
+                "no portal (service desk) is configured",
+            ));
+            checks.push(check(
+                "requestTypes",
+                "missing",
+                "no request types are configured",
+            ));
+            checks.push(check(
+                "approvers",
+                "warning",
+                "only Jira administrators can approve",
+            ));
+        }
+        Some(i) => {
+            checks.push(check(
+                "intakeProject",
+                "ok",
+                format!("requests come from project {}", i.project_key),
+            ));
+            checks.push(match &i.service_desk_id {
+                Some(sd) => check(
+                    "portal",
+                    "ok",
+                    format!("portal gating on service desk {sd}"),
+                ),
+                None => check(
+                    "portal",
+                    "warning",
+                    "no portal configured: every issue of the project with a snapshot is ingested",
+                ),
+            });
+            checks.push(if i.request_type_ids.is_empty() {
+                check(
+                    "requestTypes",
+                    "warning",
+                    "no request types configured: every request type is accepted",
+                )
+            } else {
+                check(
+                    "requestTypes",
+                    "ok",
+                    format!("{} request type(s) accepted", i.request_type_ids.len()),
+                )
+            });
+            checks.push(if i.approver_groups.is_empty() {
+                check(
+                    "approvers",
+                    "warning",
+                    "no approver groups: only Jira administrators can approve",
+                )
+            } else {
+                check(
+                    "approvers",
+                    "ok",
+                    format!("approver groups: {}", i.approver_groups.join(", ")),
+                )
+            });
+        }
+    }
+    checks.push(check(
+        "connectors",
+        "warning",
+        "not configured: grants are fulfilled by hand (manual fulfilment)",
+    ));
+    let ready = checks.iter().all(|c| c["status"] != "missing");
+    Ok(json!({ "ready": ready, "checks": checks }))
+}
