@@ -15,6 +15,7 @@ pub mod intake;
 pub mod jira;
 pub mod jobs;
 pub mod outbox;
+pub mod ratelimit;
 pub mod reads;
 pub mod repo;
 pub mod sweeps;
@@ -37,6 +38,8 @@ pub const RESOLVERS: &[&str] = &[
     "requests.pending",
     "requests.approve",
     "requests.deny",
+    "requests.decide",
+    "audit.verify",
     "grants.mine",
     "jobs.manual",
     "jobs.complete",
@@ -75,6 +78,8 @@ pub fn invoke(
         "requests.pending" => reads::pending(p, &caller, payload),
         "requests.approve" => decide::approve(p, &caller, payload),
         "requests.deny" => decide::deny(p, &caller, payload),
+        "requests.decide" => decide::decide_many(p, &caller, payload),
+        "audit.verify" => auditlog::verify_resolver(p, &caller),
         "grants.mine" => reads::my_grants(p, &caller, payload),
         "jobs.manual" => reads::manual_jobs(p, &caller, payload),
         "jobs.complete" => jobs::complete(p, &caller, payload),

@@ -22,6 +22,7 @@ pub struct RunnerSummary {
     pub notices_sent: u32,
     pub notices_retrying: u32,
     pub items_examined: u32,
+    pub rate_slots_pruned: u32,
     pub stopped_early: bool,
 }
 
@@ -119,6 +120,9 @@ pub fn job_runner(p: &Platform) -> Result<RunnerSummary, AppError> {
         )?;
         s.notices_sent = sent;
         s.notices_retrying = retrying;
+    }
+    if complete && !out_of_time(p) {
+        s.rate_slots_pruned = crate::ratelimit::prune(p, 5_000)?;
     }
     s.stopped_early = !complete;
     Ok(s)
