@@ -166,7 +166,8 @@ pub fn expire_grant(p: &Platform, grant_id: &str, now: Millis) -> Result<bool, A
             json!({"kind": "deprovision", "grant": grant.id, "mode": "manual"}),
         ));
         c.notice(Notice::comment(
-            format!("{}-expired", grant.id),
+            // Keyed by the expiry too: an extended grant may expire again.
+            format!("{}-expired-{}", grant.id, grant.expires_at),
             &grant.request,
             adf::notice(
                 "Access expired",

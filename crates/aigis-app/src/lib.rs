@@ -10,6 +10,7 @@ pub mod auditlog;
 pub mod catalog;
 pub mod decide;
 pub mod error;
+pub mod grants;
 pub mod ingest;
 pub mod intake;
 pub mod jira;
@@ -41,6 +42,8 @@ pub const RESOLVERS: &[&str] = &[
     "requests.decide",
     "audit.verify",
     "grants.mine",
+    "grants.extend",
+    "grants.revoke",
     "jobs.manual",
     "jobs.complete",
 ];
@@ -81,6 +84,8 @@ pub fn invoke(
         "requests.decide" => decide::decide_many(p, &caller, payload),
         "audit.verify" => auditlog::verify_resolver(p, &caller),
         "grants.mine" => reads::my_grants(p, &caller, payload),
+        "grants.extend" => grants::extend(p, &caller, payload),
+        "grants.revoke" => grants::revoke(p, &caller, payload),
         "jobs.manual" => reads::manual_jobs(p, &caller, payload),
         "jobs.complete" => jobs::complete(p, &caller, payload),
         other => Err(AppError::not_found(format!(

@@ -100,16 +100,26 @@ pub fn my_grants(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, 
         SortOrder::Desc,
         args,
     )?;
+    let now = p.runtime.now_millis();
+    // The person's own time zone decides what "today" is; UTC if Jira hides it.
+    let tz = if items.is_empty() {
+        None
+    } else {
+        crate::jira::user_time_zone(p, &caller.account_id).unwrap_or(None)
+    };
+    let tz = tz.unwrap_or_else(|| "UTC".to_owned());
     let items: Vec<Value> = items
         .into_iter()
         .map(|g| {
             let expires = time::rfc3339(g.expires_at);
+            let label = crate::grants::label(&g, now, &tz);
             let mut v = json!(g);
             v["expiresAtText"] = json!(expires);
+            v["expiryLabel"] = json!(label);
             v
         })
         .collect();
-    Ok(json!({ "grants": items, "nextCursor": next }))
+    Ok(json!({ "grants": items, "timeZone": tz, "nextCursor": next }))
 }
 
 /// `jobs.manual` (approver): jobs waiting for a person, oldest first.
