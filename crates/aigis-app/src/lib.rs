@@ -8,6 +8,7 @@
 pub mod access;
 pub mod auditlog;
 pub mod catalog;
+pub mod connector;
 pub mod decide;
 pub mod error;
 pub mod grants;
