@@ -6,6 +6,7 @@
 //! for product triggers, [`on_schedule`] for scheduled triggers.
 
 pub mod access;
+pub mod analytics;
 pub mod auditlog;
 pub mod catalog;
 pub mod connector;
@@ -47,6 +48,10 @@ pub const RESOLVERS: &[&str] = &[
     "grants.revoke",
     "jobs.manual",
     "jobs.complete",
+    "requests.list",
+    "grants.list",
+    "jobs.list",
+    "insights",
 ];
 
 fn parse_json(field: &str, text: &str) -> Result<Value, AppError> {
@@ -89,6 +94,10 @@ pub fn invoke(
         "grants.revoke" => grants::revoke(p, &caller, payload),
         "jobs.manual" => reads::manual_jobs(p, &caller, payload),
         "jobs.complete" => jobs::complete(p, &caller, payload),
+        "requests.list" => reads::admin_requests(p, &caller, payload),
+        "grants.list" => reads::admin_grants(p, &caller, payload),
+        "jobs.list" => reads::admin_jobs(p, &caller, payload),
+        "insights" => analytics::insights(p, &caller, payload),
         other => Err(AppError::not_found(format!(
             "no resolver function {other:?}"
         ))),
@@ -121,6 +130,7 @@ pub fn on_schedule(
 ) -> Result<String, AppError> {
     match handler {
         "jobRunner" => Ok(serde_json::to_string(&sweeps::job_runner(&p)?).unwrap_or_default()),
+        "analytics" => Ok(serde_json::to_string(&analytics::sweep(&p)?).unwrap_or_default()),
         other => Err(AppError::not_found(format!(
             "no scheduled handler {other:?}"
         ))),
