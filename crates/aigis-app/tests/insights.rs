@@ -130,3 +130,52 @@ fn admin_tables_filter_and_page() {
         );
     }
 }
+
+#[test]
+fn rights_of_the_new_resolvers() {
+    let w = decided_world();
+    let keys = [
+        (
+            "requests.decide",
+            json!({"requestIds": ["x"], "decision": "approve"}),
+        ),
+        (
+            "grants.extend",
+            json!({"grantId": "x", "days": 1, "rationale": "r"}),
+        ),
+        ("grants.revoke", json!({"grantId": "x", "rationale": "r"})),
+        ("requests.list", json!({})),
+        ("grants.list", json!({})),
+        ("jobs.list", json!({})),
+        ("insights", json!({})),
+        ("audit.verify", json!({})),
+    ];
+    for (key, payload) in &keys {
+        assert!(aigis_app::RESOLVERS.contains(key), "{key} is routed");
+        for who in ["rita", "sam"] {
+            assert_eq!(
+                w.err(who, key, payload.clone()).code,
+                "forbidden",
+                "{key} as {who}"
+            );
+        }
+        let admin_only = !matches!(*key, "grants.extend" | "grants.revoke" | "requests.decide");
+        let arlo = w.invoke("arlo", key, payload.clone());
+        if admin_only {
+            assert_eq!(arlo.unwrap_err().code, "forbidden", "{key} as arlo");
+        } else {
+            assert_ne!(
+                arlo.err().map(|e| e.code),
+                Some("forbidden"),
+                "{key} as arlo"
+            );
+        }
+        assert_ne!(
+            w.invoke("ada", key, payload.clone()).err().map(|e| e.code),
+            Some("forbidden"),
+            "{key} as ada"
+        );
+    }
+    // Every caller sees their own grants.
+    w.ok("sam", "grants.mine", json!({}));
+}
