@@ -2,7 +2,6 @@
 
 mod common;
 
-use aigis_jira_sim::NewUser;
 use common::*;
 use serde_json::{Value, json};
 
@@ -248,23 +247,42 @@ fn bad_grant_payloads_name_the_field_and_write_nothing() {
 #[test]
 fn my_access_labels_use_my_time_zone() {
     let w = World::configured();
-    w.sim
-        .create_user(NewUser {
-            email: "tomo@aigis.example".into(),
-            display_name: "Tomo".into(),
-            time_zone: "Asia/Tokyo".into(),
-            api_token: "t".into(),
-            ..Default::default()
-        })
-        .unwrap();
-    // Rita's label in her own zone; then a Tokyo user a day before the end.
-    let (_, _) = active_grant(&w, 10);
-    let mine = w.ok("rita", "grants.mine", json!({}));
+    let at = |s: &str| aigis_core::time::parse_rfc3339(s).unwrap();
+    // Rita (Berlin), Sam (Los Angeles), Bea (Tokyo) each hold a grant that
+    // ends at 02:00 UTC; it is 22:30 UTC the evening before.
+    for who in ["rita", "sam", "bea"] {
+        let (issue, _) = w.portal_request(who, World::snapshot("claude", 10));
+        w.pump();
+        let approver = if who == "bea" { "arlo" } else { "bea" };
+        w.ok(approver, "requests.approve", json!({"requestId": issue}));
+        let id = format!("g-{issue}");
+        let mut g = grant(&w, &id);
+        g["status"] = json!("active");
+        g["expiresAt"] = json!(at("2026-12-02T02:00:00Z"));
+        w.storage.raw_entity_set("grant", &id, &g.to_string());
+    }
+    w.set_now(at("2026-12-01T22:30:00Z"));
+    let label = |who: &str| {
+        let mine = w.ok(who, "grants.mine", json!({}));
+        (
+            mine["timeZone"].as_str().unwrap().to_owned(),
+            mine["grants"][0]["expiryLabel"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        )
+    };
     assert_eq!(
-        mine["grants"][0]["expiryLabel"], "10 days remaining",
-        "{mine}"
+        label("rita"),
+        ("Europe/Berlin".into(), "expires tomorrow".into())
     );
-    w.set_now(T0 + 10 * DAY + 1);
-    let mine = w.ok("rita", "grants.mine", json!({}));
-    assert_eq!(mine["grants"][0]["expiryLabel"], "expired");
+    assert_eq!(
+        label("sam"),
+        ("America/Los_Angeles".into(), "expires today".into())
+    );
+    assert_eq!(label("bea"), ("Asia/Tokyo".into(), "expires today".into()));
+    w.set_now(at("2026-11-22T12:00:00Z"));
+    assert_eq!(label("rita").1, "10 days remaining");
+    w.set_now(at("2026-12-02T02:00:00Z"));
+    assert_eq!(label("sam").1, "expired");
 }
