@@ -77,3 +77,14 @@ pub fn event(storage: &dyn Storage, seq: u64) -> Result<Option<AuditEvent>, AppE
             .map_err(|e| AppError::internal(e.to_string())),
     }
 }
+
+/// `audit.verify` (admin, rate-limited): the chain report.
+pub fn verify_resolver(
+    p: &aigis_platform::Platform,
+    caller: &crate::access::Caller,
+) -> Result<serde_json::Value, AppError> {
+    caller.require_admin()?;
+    crate::ratelimit::claim(p, &caller.account_id, "audit.verify")?;
+    let report = verify(p.storage, p.secrets)?;
+    serde_json::to_value(&report).map_err(|e| AppError::internal(e.to_string()))
+}

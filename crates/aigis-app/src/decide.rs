@@ -51,6 +51,11 @@ fn already(request: &Request, caller: &Caller, want: Decision) -> bool {
 pub fn approve(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppError> {
     let args: DecideArgs = parse_payload(payload)?;
     caller.require_approver(intake::load(p)?.as_ref())?;
+    approve_one(p, caller, &args)
+}
+
+/// Approves one request; the caller's approver right is already checked.
+fn approve_one(p: &Platform, caller: &Caller, args: &DecideArgs) -> Result<Value, AppError> {
     let now = repo::now(p);
     let done = repo::commit(p, |seq| {
         let mut c = Change::new();
@@ -164,6 +169,11 @@ pub fn approve(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, Ap
 pub fn deny(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppError> {
     let args: DecideArgs = parse_payload(payload)?;
     caller.require_approver(intake::load(p)?.as_ref())?;
+    deny_one(p, caller, &args)
+}
+
+/// Denies one request; the caller's approver right is already checked.
+fn deny_one(p: &Platform, caller: &Caller, args: &DecideArgs) -> Result<Value, AppError> {
     let now = repo::now(p);
     let done = repo::commit(p, |_| {
         let mut c = Change::new();
@@ -201,6 +211,92 @@ pub fn deny(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppEr
     })?;
     crate::outbox::deliver_all(p, &done.notices);
     Ok(json!({ "request": done.value, "changed": !done.events.is_empty() }))
+}
+
+/// Most requests one bulk decision may name.
+pub const BULK_MAX: usize = 50;
+
+/// `requests.decide` (approver, rate-limited):
+/// `{requestIds: [..1..=50], decision: "approve"|"deny", rationale}`.
+/// Each request is decided in its own commit under the same rules as a
+/// single decision; one failing item does not stop the others. Returns
+/// `{results: [{requestId, ok, decision?, changed?, error?}], approved, denied, failed}`.
+pub fn decide_many(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppError> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct Args {
+        request_ids: Vec<String>,
+        decision: String,
+        #[serde(default)]
+        rationale: String,
+    }
+    let args: Args = parse_payload(payload)?;
+    if args.request_ids.is_empty() || args.request_ids.len() > BULK_MAX {
+        return Err(AppError::invalid(
+            "requestIds",
+            format!(
+                "must name 1 to {BULK_MAX} requests (got {})",
+                args.request_ids.len()
+            ),
+        ));
+    }
+    if let Some(i) = args
+        .request_ids
+        .iter()
+        .position(|id| id.is_empty() || id.len() > 64)
+    {
+        return Err(AppError::invalid(
+            &format!("requestIds[{i}]"),
+            "must be 1 to 64 characters",
+        ));
+    }
+    let approve = match args.decision.as_str() {
+        "approve" => true,
+        "deny" => false,
+        _ => {
+            return Err(AppError::invalid(
+                "decision",
+                "must be \"approve\" or \"deny\"",
+            ));
+        }
+    };
+    if args.rationale.chars().count() > 2000 {
+        return Err(AppError::invalid(
+            "rationale",
+            "must be at most 2000 characters",
+        ));
+    }
+    caller.require_approver(intake::load(p)?.as_ref())?;
+    crate::ratelimit::claim(p, &caller.account_id, "requests.decide")?;
+    let mut seen = std::collections::BTreeSet::new();
+    let (mut ok, mut failed) = (0u32, 0u32);
+    let mut results = Vec::with_capacity(args.request_ids.len());
+    for id in &args.request_ids {
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        let one = DecideArgs {
+            request_id: id.clone(),
+            rationale: args.rationale.clone(),
+        };
+        let out = if approve {
+            approve_one(p, caller, &one)
+        } else {
+            deny_one(p, caller, &one)
+        };
+        match out {
+            Ok(v) => {
+                ok += 1;
+                results.push(json!({"requestId": id, "ok": true,
+                    "decision": v["request"]["decision"], "changed": v["changed"]}));
+            }
+            Err(e) => {
+                failed += 1;
+                results.push(json!({"requestId": id, "ok": false, "error": e}));
+            }
+        }
+    }
+    Ok(json!({ "results": results, "succeeded": ok, "failed": failed }))
 }
 
 /// `requests.get`: the requester sees their own; approvers see any.

@@ -15,6 +15,9 @@ pub struct AppError {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For `rate-limited`: seconds until a new call is allowed.
+    #[serde(rename = "retryAfter", skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 impl AppError {
@@ -23,6 +26,7 @@ impl AppError {
             code,
             message: message.into(),
             field: None,
+            retry_after: None,
         }
     }
     pub fn invalid(field: &str, rule: impl Into<String>) -> Self {
@@ -54,6 +58,7 @@ impl From<DomainError> for AppError {
             code: e.code(),
             field: e.field().map(str::to_owned),
             message,
+            retry_after: None,
         }
     }
 }
@@ -111,6 +116,7 @@ pub fn parse_payload<T: serde::de::DeserializeOwned>(payload: &str) -> Result<T,
             code: "invalid",
             message: format!("{field}: {rule}"),
             field: Some(field),
+            retry_after: None,
         }
     })
 }

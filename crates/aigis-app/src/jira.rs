@@ -263,3 +263,20 @@ pub fn invoker_is_admin(p: &Platform) -> Result<bool, AppError> {
         .as_bool()
         .unwrap_or(false))
 }
+
+/// A user's IANA time zone (`timeZone`), or `None` when Jira hides it.
+pub fn user_time_zone(p: &Platform, account: &str) -> Result<Option<String>, AppError> {
+    let body = call(
+        p,
+        Principal::App,
+        "GET",
+        &format!("/rest/api/3/user?accountId={}", enc(account)),
+        None,
+    )?
+    .require("user")?;
+    Ok(body
+        .get("timeZone")
+        .and_then(Value::as_str)
+        .filter(|z| !z.is_empty())
+        .map(str::to_owned))
+}

@@ -6,16 +6,20 @@
 //! for product triggers, [`on_schedule`] for scheduled triggers.
 
 pub mod access;
+pub mod analytics;
 pub mod auditlog;
 pub mod catalog;
+pub mod connector;
 pub mod decide;
 pub mod error;
 pub mod governance;
+pub mod grants;
 pub mod ingest;
 pub mod intake;
 pub mod jira;
 pub mod jobs;
 pub mod outbox;
+pub mod ratelimit;
 pub mod readiness;
 pub mod reads;
 pub mod repo;
@@ -51,9 +55,17 @@ pub const RESOLVERS: &[&str] = &[
     "requests.pending",
     "requests.approve",
     "requests.deny",
+    "requests.decide",
+    "audit.verify",
     "grants.mine",
+    "grants.extend",
+    "grants.revoke",
     "jobs.manual",
     "jobs.complete",
+    "requests.list",
+    "grants.list",
+    "jobs.list",
+    "insights",
 ];
 
 fn parse_json(field: &str, text: &str) -> Result<Value, AppError> {
@@ -101,9 +113,17 @@ pub fn invoke(
         "requests.pending" => reads::pending(p, &caller, payload),
         "requests.approve" => decide::approve(p, &caller, payload),
         "requests.deny" => decide::deny(p, &caller, payload),
+        "requests.decide" => decide::decide_many(p, &caller, payload),
+        "audit.verify" => auditlog::verify_resolver(p, &caller),
         "grants.mine" => reads::my_grants(p, &caller, payload),
+        "grants.extend" => grants::extend(p, &caller, payload),
+        "grants.revoke" => grants::revoke(p, &caller, payload),
         "jobs.manual" => reads::manual_jobs(p, &caller, payload),
         "jobs.complete" => jobs::complete(p, &caller, payload),
+        "requests.list" => reads::admin_requests(p, &caller, payload),
+        "grants.list" => reads::admin_grants(p, &caller, payload),
+        "jobs.list" => reads::admin_jobs(p, &caller, payload),
+        "insights" => analytics::insights(p, &caller, payload),
         other => Err(AppError::not_found(format!(
             "no resolver function {other:?}"
         ))),
@@ -136,6 +156,7 @@ pub fn on_schedule(
 ) -> Result<String, AppError> {
     match handler {
         "jobRunner" => Ok(serde_json::to_string(&sweeps::job_runner(&p)?).unwrap_or_default()),
+        "analytics" => Ok(serde_json::to_string(&analytics::sweep(&p)?).unwrap_or_default()),
         other => Err(AppError::not_found(format!(
             "no scheduled handler {other:?}"
         ))),

@@ -13,6 +13,8 @@ use serde_json::json;
 /// Time kept in hand when stopping before the deadline.
 const DEADLINE_MARGIN_MS: u64 = 10_000;
 const PAGE: u32 = 50;
+/// Finished jobs are kept this long after their last change.
+pub const JOB_RETENTION_DAYS: u32 = 90;
 
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -22,6 +24,8 @@ pub struct RunnerSummary {
     pub notices_sent: u32,
     pub notices_retrying: u32,
     pub items_examined: u32,
+    pub rate_slots_pruned: u32,
+    pub jobs_pruned: u32,
     pub stopped_early: bool,
 }
 
@@ -87,7 +91,7 @@ pub fn job_runner(p: &Platform) -> Result<RunnerSummary, AppError> {
         },
     )?;
     s.grants_expired = expired;
-    for status in ["queued", "retry"] {
+    for status in ["queued", "retry", "running"] {
         if !complete {
             break;
         }
@@ -119,6 +123,15 @@ pub fn job_runner(p: &Platform) -> Result<RunnerSummary, AppError> {
         )?;
         s.notices_sent = sent;
         s.notices_retrying = retrying;
+    }
+    if complete {
+        let cutoff = now - aigis_core::model::days(JOB_RETENTION_DAYS);
+        let (n, finished) = jobs::prune_finished(p, cutoff, 20, || out_of_time(p))?;
+        s.jobs_pruned = n;
+        complete = finished;
+    }
+    if complete && !out_of_time(p) {
+        s.rate_slots_pruned = crate::ratelimit::prune(p, 5_000)?;
     }
     s.stopped_early = !complete;
     Ok(s)

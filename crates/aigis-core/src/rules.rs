@@ -224,6 +224,25 @@ pub fn deny(
     Ok(decided)
 }
 
+/// Attempts of a connector job before it goes to the dead letters.
+pub const JOB_MAX_ATTEMPTS: u32 = 5;
+/// Backoff of a retried job: `base * factor^(attempts-1)`, at most `cap`.
+pub const BACKOFF_BASE: Millis = 15 * crate::time::MINUTE;
+pub const BACKOFF_FACTOR: i64 = 2;
+pub const BACKOFF_CAP: Millis = crate::time::DAY;
+
+/// How long to wait before attempt `attempts + 1` of a job.
+pub fn backoff(attempts: u32) -> Millis {
+    let mut wait = BACKOFF_BASE;
+    for _ in 1..attempts {
+        wait = wait.saturating_mul(BACKOFF_FACTOR);
+        if wait >= BACKOFF_CAP {
+            return BACKOFF_CAP;
+        }
+    }
+    wait.min(BACKOFF_CAP)
+}
+
 /// A queued job, due now.
 pub fn new_job(id: String, kind: JobKind, grant: &str, mode: JobMode, now: Millis) -> Job {
     Job {
@@ -333,6 +352,16 @@ pub fn expire(grant: &Grant, now: Millis) -> Result<Grant, DomainError> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn backoff_grows_exponentially_up_to_the_cap() {
+        assert_eq!(backoff(1), BACKOFF_BASE);
+        assert_eq!(backoff(2), 2 * BACKOFF_BASE);
+        assert_eq!(backoff(3), 4 * BACKOFF_BASE);
+        assert_eq!(backoff(30), BACKOFF_CAP);
+        assert!((1..10).all(|a| backoff(a) <= backoff(a + 1)));
+    }
+
     use super::*;
     use crate::time::DAY;
 

@@ -118,6 +118,11 @@ impl World {
         out
     }
 
+    /// Runs `f` with an app-principal platform over this world.
+    pub fn with_platform<R>(&self, f: impl FnOnce(Platform) -> R) -> R {
+        self.with(None, f)
+    }
+
     /// Invokes a resolver as the demo user whose email starts with `who`.
     pub fn invoke(
         &self,
