@@ -22,3 +22,11 @@ const handle = (exportName) => (event, context) =>
 
 /** The hourly job runner (function job-runner). */
 export const jobRunner = handle('jobRunner');
+/** The daily analytics rollups (function analytics). */
+export const analytics = handle('analytics');
+/** The hourly approval-SLA escalation (function escalation). */
+export const escalation = handle('escalation');
+/** The daily recertification of grants entering the review window. */
+export const recertification = handle('recertification');
+/** The daily audit retention. */
+export const retention = handle('retention');
