@@ -302,6 +302,21 @@ const JIRA = [
     call: (as, _p, q, init) => as.requestJira(route`/rest/api/3/user/groups?${q}`, { method: 'GET', headers: init.headers }),
   },
   {
+    method: 'PUT',
+    path: /^\/rest\/api\/3\/issue\/([^/]+)\/properties\/([^/]+)$/,
+    call: (as, [issue, key], _q, init) => as.requestJira(route`/rest/api/3/issue/${issue}/properties/${key}`, { method: 'PUT', headers: init.headers, body: init.body }),
+  },
+  {
+    method: 'POST',
+    path: /^\/rest\/api\/3\/issueLink$/,
+    call: (as, _p, _q, init) => as.requestJira(route`/rest/api/3/issueLink`, { method: 'POST', headers: init.headers, body: init.body }),
+  },
+  {
+    method: 'GET',
+    path: /^\/rest\/api\/3\/user$/,
+    call: (as, _p, q, init) => as.requestJira(route`/rest/api/3/user?${q}`, { method: 'GET', headers: init.headers }),
+  },
+  {
     method: 'GET',
     path: /^\/rest\/api\/3\/mypermissions$/,
     call: (as, _p, q, init) => as.requestJira(route`/rest/api/3/mypermissions?${q}`, { method: 'GET', headers: init.headers }),

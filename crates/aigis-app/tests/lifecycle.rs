@@ -349,6 +349,7 @@ fn every_jira_call_conforms_to_the_openapi_document() {
         "jobs.complete",
         json!({"jobId": job, "outcome": "fulfilled"}),
     );
+    w.ok("rita", "grants.mine", json!({}));
     w.set_now(T0 + 30 * DAY);
     w.sweep();
     let _ = bad;
@@ -363,6 +364,41 @@ fn every_jira_call_conforms_to_the_openapi_document() {
         spec.check_call(method, path, body.as_ref())
             .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
         kinds.insert(format!("{method} {}", spec.match_path(path).unwrap()));
+    }
+    // The Forge glue reaches Jira only through literal routes (for @forge/lint):
+    // every endpoint the app calls must have one, or it fails on Forge only.
+    let glue = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../forge/src/imports.js"
+    ))
+    .expect("forge glue");
+    let norm = |p: &str| -> String {
+        p.split('/')
+            .map(|seg| {
+                if seg.starts_with('{') || seg.starts_with("${") {
+                    "*"
+                } else {
+                    seg
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    let glue_routes: std::collections::BTreeSet<String> = glue
+        .lines()
+        .filter_map(|l| {
+            let path = l.split("route`").nth(1)?.split(['`', '?']).next()?;
+            let method = l.split("method: '").nth(1)?.split('\'').next()?;
+            Some(format!("{method} {}", norm(path)))
+        })
+        .collect();
+    for k in &kinds {
+        let (method, template) = k.split_once(' ').unwrap();
+        let want = format!("{method} {}", norm(template));
+        assert!(
+            glue_routes.contains(&want),
+            "{k} has no literal route in forge/src/imports.js: {glue_routes:?}"
+        );
     }
     for want in [
         "POST /rest/api/3/issue/{issueIdOrKey}/comment",
