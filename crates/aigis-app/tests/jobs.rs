@@ -163,45 +163,6 @@ fn a_runner_that_died_mid_call_is_taken_over_after_the_lease() {
     assert_eq!(fake.calls(), 1);
 }
 
-/// Storage that runs a competing runner just before the first transaction.
-struct Interleave<'a> {
-    inner: &'a dyn Storage,
-    before_commit: RefCell<Option<Box<dyn FnOnce() + 'a>>>,
-}
-
-impl Storage for Interleave<'_> {
-    fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
-        self.inner.get(key)
-    }
-    fn set(&self, key: &str, value: &str, o: SetOptions) -> Result<(), StorageError> {
-        self.inner.set(key, value, o)
-    }
-    fn delete(&self, key: &str) -> Result<(), StorageError> {
-        self.inner.delete(key)
-    }
-    fn query_prefix(&self, p: &str, c: Option<&str>, l: u32) -> Result<QueryPage, StorageError> {
-        self.inner.query_prefix(p, c, l)
-    }
-    fn entity_get(&self, e: &str, k: &str) -> Result<Option<String>, StorageError> {
-        self.inner.entity_get(e, k)
-    }
-    fn entity_set(&self, e: &str, k: &str, v: &str) -> Result<(), StorageError> {
-        self.inner.entity_set(e, k, v)
-    }
-    fn entity_delete(&self, e: &str, k: &str) -> Result<(), StorageError> {
-        self.inner.entity_delete(e, k)
-    }
-    fn entity_query(&self, q: &EntityQuery) -> Result<QueryPage, StorageError> {
-        self.inner.entity_query(q)
-    }
-    fn transact(&self, ops: &[TxnOp]) -> Result<(), StorageError> {
-        if let Some(hook) = self.before_commit.borrow_mut().take() {
-            hook();
-        }
-        self.inner.transact(ops)
-    }
-}
-
 #[test]
 fn concurrent_runners_do_not_run_a_job_twice() {
     let w = World::configured();
