@@ -93,7 +93,7 @@ fn world() -> World {
     w
 }
 
-fn pick<'a>(items: &'a [Value], i: usize) -> Option<&'a Value> {
+fn pick(items: &[Value], i: usize) -> Option<&Value> {
     if items.is_empty() {
         None
     } else {
