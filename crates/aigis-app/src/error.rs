@@ -85,8 +85,21 @@ impl From<JiraError> for AppError {
 /// Parses a JSON payload into `T`; errors name the field by its path
 /// (`rationale`, `items[3].id`) and say what it must be.
 pub fn parse_payload<T: serde::de::DeserializeOwned>(payload: &str) -> Result<T, AppError> {
-    let mut de = serde_json::Deserializer::from_str(payload);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    // Syntax first, then shape: serde_json's streaming deserializer reports a
+    // wrong type for an enum (`"status": true`) as a syntax error ("expected
+    // value") that would hide the field; from a parsed value it is a data
+    // error at the field's path.
+    let value: serde_json::Value = serde_json::from_str(payload).map_err(|e| {
+        let inner = e.to_string();
+        let rule = inner.split(" at line ").next().unwrap_or(&inner).to_owned();
+        AppError {
+            code: "invalid",
+            message: format!("payload: must be JSON: {rule}"),
+            field: Some("payload".to_owned()),
+            retry_after: None,
+        }
+    })?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let inner = e.inner().to_string();
         let rule = inner.split(" at line ").next().unwrap_or(&inner).to_owned();
         // For unknown or missing fields serde names the field itself.

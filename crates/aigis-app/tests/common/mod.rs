@@ -324,3 +324,79 @@ impl Storage for Interleave<'_> {
         self.inner.transact(ops)
     }
 }
+
+impl World {
+    /// Invokes a resolver with an arbitrary invocation context (for callers
+    /// that are not demo users, or contexts without an account).
+    pub fn invoke_ctx(
+        &self,
+        account: Option<&str>,
+        key: &str,
+        payload: &str,
+    ) -> Result<Value, aigis_app::AppError> {
+        let ctx = match account {
+            Some(a) => json!({"accountId": a, "cloudId": "local", "moduleKey": "aigis-admin"}),
+            None => json!({"cloudId": "local", "moduleKey": "aigis-admin"}),
+        }
+        .to_string();
+        self.with(account.map(str::to_owned), |p| {
+            aigis_app::invoke(p, key, payload, &ctx)
+        })
+        .map(|s| serde_json::from_str(&s).expect("resolver returns JSON"))
+    }
+
+    /// A signed-in user who is in no group: neither admin nor approver.
+    pub fn stranger(&self) -> String {
+        self.sim
+            .create_user(aigis_jira_sim::NewUser {
+                account_id: None,
+                email: "stranger@example.com".into(),
+                display_name: "Stan Stranger".into(),
+                time_zone: "UTC".into(),
+                api_token: "stranger-token".into(),
+                site_admin: false,
+            })
+            .expect("stranger")
+            .account_id
+    }
+
+    /// Count of stored entities of each kind that governed state uses.
+    pub fn counts(&self) -> Vec<(&'static str, usize)> {
+        [
+            "request",
+            "grant",
+            "job",
+            "audit",
+            "tool",
+            "slot",
+            "outbox",
+            "governance",
+        ]
+        .into_iter()
+        .map(|e| (e, self.storage.entities_of(e).len()))
+        .collect()
+    }
+
+    /// Rita's active claude grant for `days`; returns (grant id, issue id).
+    pub fn active_grant(&self, who: &str, days: u32) -> (String, String) {
+        let (issue, _) = self.portal_request(who, World::snapshot("claude", days));
+        self.pump();
+        self.ok("arlo", "requests.approve", json!({"requestId": issue}));
+        self.sweep();
+        let jobs = self.ok("arlo", "jobs.manual", json!({}));
+        let job = jobs["jobs"]
+            .as_array()
+            .unwrap()
+            .last()
+            .expect("a manual job")["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let g = self.ok(
+            "arlo",
+            "jobs.complete",
+            json!({"jobId": job, "outcome": "fulfilled"}),
+        );
+        (g["grant"]["id"].as_str().unwrap().to_owned(), issue)
+    }
+}
