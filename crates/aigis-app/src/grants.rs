@@ -106,7 +106,10 @@ pub fn extended_expiry(grant: &Grant, n: u32, now: Millis) -> Result<Millis, App
 }
 
 /// `grants.extend` (approver/admin, never the holder):
-/// `{grantId, days: 1..=180, rationale}` → `{grant, changed}`.
+/// `{grantId, days: 1..=180, rationale, expectedExpiresAt?}` → `{grant, changed}`.
+/// With `expectedExpiresAt` (the expiry the caller saw), an extension is
+/// applied only to that state: a blind retry after a lost answer gets a
+/// conflict instead of extending twice. Clients should send it.
 pub fn extend(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppError> {
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -114,6 +117,8 @@ pub fn extend(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, App
         grant_id: String,
         days: u32,
         rationale: String,
+        #[serde(default)]
+        expected_expires_at: Option<i64>,
     }
     let args: Args = parse_payload(payload)?;
     if args.days == 0 || args.days > MAX_LIFETIME_DAYS {
@@ -130,6 +135,19 @@ pub fn extend(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, App
         let grant = load_grant(p, &args.grant_id)?;
         if grant.account == caller.account_id {
             return Err(AppError::forbidden("nobody may extend their own grant"));
+        }
+        if let Some(seen) = args
+            .expected_expires_at
+            .filter(|seen| *seen != grant.expires_at)
+        {
+            return Err(AppError::new(
+                "conflict",
+                format!(
+                    "the grant changed since it was read: it expires at {}, not {}",
+                    aigis_core::time::rfc3339(grant.expires_at),
+                    aigis_core::time::rfc3339(seen)
+                ),
+            ));
         }
         let new_expiry = extended_expiry(&grant, args.days, now)?;
         let mut g = grant.clone();

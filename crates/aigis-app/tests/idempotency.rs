@@ -129,3 +129,31 @@ fn an_expiry_sweep_run_twice_expires_once_and_comments_once() {
     assert_eq!(expired, 1);
     assert!(w.verify().intact);
 }
+
+#[test]
+fn a_retried_extension_with_the_expiry_it_saw_extends_once() {
+    let w = World::configured();
+    let (grant, _) = w.active_grant("rita", 10);
+    let seen = w
+        .entities("grant")
+        .iter()
+        .find(|g| g["id"] == grant.as_str())
+        .unwrap()["expiresAt"]
+        .as_i64()
+        .unwrap();
+    let payload = json!({"grantId": grant, "days": 5, "rationale": "Pilot runs on", "expectedExpiresAt": seen});
+    let first = w.ok("arlo", "grants.extend", payload.clone());
+    assert_eq!(first["grant"]["expiresAt"], seen + 5 * DAY);
+    let events = w.entities("audit").len();
+    let retry = w.err("arlo", "grants.extend", payload);
+    assert_eq!(retry.code, "conflict", "{retry:?}");
+    assert_eq!(w.entities("audit").len(), events);
+    let now = w
+        .entities("grant")
+        .iter()
+        .find(|g| g["id"] == grant.as_str())
+        .unwrap()["expiresAt"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(now, seen + 5 * DAY);
+}
