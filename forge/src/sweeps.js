@@ -22,3 +22,9 @@ const handle = (exportName) => (event, context) =>
 
 /** The hourly job runner (function job-runner). */
 export const jobRunner = handle('jobRunner');
+
+/** The daily analytics rollups (function analytics). */
+export const analytics = handle('analytics');
+
+/** The hourly escalation of approvals past their SLA (function escalation). */
+export const escalation = handle('escalation');

@@ -156,6 +156,7 @@ pub fn on_schedule(
 ) -> Result<String, AppError> {
     match handler {
         "jobRunner" => Ok(serde_json::to_string(&sweeps::job_runner(&p)?).unwrap_or_default()),
+        "escalation" => Ok(serde_json::to_string(&sweeps::escalation(&p)?).unwrap_or_default()),
         "analytics" => Ok(serde_json::to_string(&analytics::sweep(&p)?).unwrap_or_default()),
         other => Err(AppError::not_found(format!(
             "no scheduled handler {other:?}"
