@@ -28,3 +28,6 @@ export const analytics = handle('analytics');
 
 /** The hourly escalation of approvals past their SLA (function escalation). */
 export const escalation = handle('escalation');
+
+/** The daily recertification sweep (function recertification). */
+export const recertification = handle('recertification');

@@ -104,3 +104,216 @@ fn escalation_reads_only_what_is_due() {
     assert!(rerun <= 12, "rerun made {rerun} storage calls");
     assert!(first <= 30, "first run made {first} storage calls");
 }
+
+// ----- recertification --------------------------------------------------
+
+/// Rita's claude grant, active from T0 for `d` days. Returns (grant id, request issue id).
+fn active_grant(w: &World, who: &str, tool: &str, d: u32) -> (String, String) {
+    let (issue, _) = w.portal_request(who, World::snapshot(tool, d));
+    w.pump();
+    w.ok("arlo", "requests.approve", json!({"requestId": issue}));
+    w.sweep();
+    let jobs = w.ok("arlo", "jobs.manual", json!({}));
+    let job = jobs["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["kind"] == "provision" && j["status"] == "manualPending")
+        .unwrap_or(&jobs["jobs"][0])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let g = w.ok(
+        "arlo",
+        "jobs.complete",
+        json!({"jobId": job, "outcome": "fulfilled"}),
+    );
+    (g["grant"]["id"].as_str().unwrap().to_owned(), issue)
+}
+
+fn grant(w: &World, id: &str) -> Value {
+    w.entities("grant")
+        .into_iter()
+        .find(|g| g["id"] == id)
+        .unwrap()
+}
+
+fn review_world() -> World {
+    let w = World::configured();
+    w.ok(
+        "ada",
+        "config.setIntake",
+        json!({"reviewIssueType": "Task", "reviewWindowDays": 7}),
+    );
+    w
+}
+
+fn issue_json(w: &World, key: &str) -> Value {
+    let resp = w.sim.handle_as(
+        None,
+        "GET",
+        &format!("/rest/api/3/issue/{key}?fields=summary,issuetype,issuelinks"),
+        &[],
+        None,
+    );
+    assert_eq!(resp.status, 200, "{}", resp.body);
+    serde_json::from_str(&resp.body).unwrap()
+}
+
+#[test]
+fn recertification_opens_one_linked_review_per_window() {
+    let w = review_world();
+    let (id, _) = active_grant(&w, "rita", "claude", 30);
+    let g = grant(&w, &id);
+    let expires = g["expiresAt"].as_i64().unwrap();
+    // Before the window: nothing.
+    w.set_now(expires - 8 * DAY);
+    assert_eq!(run(&w, "recertification")["reviewsOpened"], 0);
+    w.set_now(expires - 7 * DAY);
+    let s = run(&w, "recertification");
+    assert_eq!(s["reviewsOpened"], 1, "{s}");
+    let g = grant(&w, &id);
+    let review = g["reviewIssue"].as_str().unwrap().to_owned();
+    assert_eq!(g["reviewWindow"], expires);
+    let issue = issue_json(&w, &review);
+    assert_eq!(issue["fields"]["issuetype"]["name"], "Task");
+    let summary = issue["fields"]["summary"].as_str().unwrap();
+    assert!(summary.contains("claude"), "{summary}");
+    assert!(
+        summary.contains(&aigis_core::time::date(expires)),
+        "{summary}"
+    );
+    let links = issue["fields"]["issuelinks"].as_array().unwrap();
+    assert_eq!(links.len(), 1, "{links:?}");
+    assert!(
+        links[0]
+            .to_string()
+            .contains(g["issueKey"].as_str().unwrap()),
+        "{links:?}"
+    );
+    let prop = w.sim.handle_as(
+        None,
+        "GET",
+        &format!("/rest/api/3/issue/{review}/properties/aigis.review.v1"),
+        &[],
+        None,
+    );
+    assert!(prop.body.contains(&id), "{}", prop.body);
+    // Reruns, same day and later: no second review issue.
+    assert_eq!(run(&w, "recertification")["reviewsOpened"], 0);
+    w.set_now(expires - 2 * DAY);
+    assert_eq!(run(&w, "recertification")["reviewsOpened"], 0);
+    assert_eq!(grant(&w, &id)["reviewIssue"], review.as_str());
+    let opened = w
+        .entities("audit")
+        .iter()
+        .filter(|e| e["action"] == "grant.review.opened")
+        .count();
+    assert_eq!(opened, 1);
+    let pending = w.ok("arlo", "reviews.pending", json!({}));
+    assert_eq!(pending["reviews"].as_array().unwrap().len(), 1);
+    assert!(w.verify().intact);
+}
+
+#[test]
+fn a_claim_left_by_a_crashed_run_never_yields_a_second_issue() {
+    let w = review_world();
+    let (id, _) = active_grant(&w, "rita", "claude", 30);
+    let expires = grant(&w, &id)["expiresAt"].as_i64().unwrap();
+    // A run claimed the window, then died before Jira answered.
+    use aigis_platform::Storage;
+    w.storage
+        .set(
+            &aigis_app::reviews::claim_key(&id, expires),
+            &json!({"grant": id, "window": expires, "at": T0}).to_string(),
+            Default::default(),
+        )
+        .unwrap();
+    w.set_now(expires - 3 * DAY);
+    let s = run(&w, "recertification");
+    assert_eq!(s["reviewsOpened"], 0);
+    assert_eq!(s["stuck"], 1);
+}
+
+#[test]
+fn review_answers_keep_or_revoke_and_the_holder_cannot_answer() {
+    let w = review_world();
+    let (kept, _) = active_grant(&w, "rita", "claude", 30);
+    w.ok("ada", "catalog.add", json!({"id": "gpt", "name": "GPT", "provider": "OpenAI", "status": "approved", "risk": "high"}));
+    let (gone, _) = active_grant(&w, "rita", "gpt", 30);
+    let expires = grant(&w, &kept)["expiresAt"].as_i64().unwrap();
+    w.set_now(expires - 5 * DAY);
+    assert_eq!(run(&w, "recertification")["reviewsOpened"], 2);
+    // The holder may not answer, nor may someone who is no approver.
+    let e = w.err(
+        "rita",
+        "reviews.answer",
+        json!({"grantId": kept, "answer": "keep", "rationale": "Still needed"}),
+    );
+    assert_eq!(e.code, "forbidden");
+    let e = w.err(
+        "arlo",
+        "reviews.answer",
+        json!({"grantId": kept, "answer": "maybe", "rationale": "Still needed"}),
+    );
+    assert_eq!(e.code, "invalid");
+    let out = w.ok(
+        "arlo",
+        "reviews.answer",
+        json!({"grantId": kept, "answer": "keep", "rationale": "Still needed"}),
+    );
+    assert_eq!(out["grant"]["status"], "active");
+    assert_eq!(out["grant"]["reviewAnswer"], "keep");
+    assert_eq!(out["grant"]["expiresAt"], expires, "keep does not extend");
+    let out = w.ok(
+        "arlo",
+        "reviews.answer",
+        json!({"grantId": gone, "answer": "revoke", "rationale": "No longer needed"}),
+    );
+    assert_eq!(out["grant"]["status"], "revoked");
+    assert_eq!(out["revocation"]["job"]["kind"], "deprovision");
+    assert!(
+        w.entities("job")
+            .iter()
+            .any(|j| j["grant"] == gone.as_str() && j["kind"] == "deprovision")
+    );
+    let review = grant(&w, &kept)["reviewIssue"].as_str().unwrap().to_owned();
+    assert!(
+        w.comments(&review)
+            .iter()
+            .any(|c| c.starts_with("Review answered: keep"))
+    );
+    assert_eq!(
+        w.ok("arlo", "reviews.pending", json!({}))["reviews"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert!(w.verify().intact);
+}
+
+#[test]
+fn recertification_reads_only_grants_in_the_window() {
+    let w = review_world();
+    let (id, _) = active_grant(&w, "rita", "claude", 30);
+    let expires = grant(&w, &id)["expiresAt"].as_i64().unwrap();
+    // 2,000 active grants far from expiry, written directly.
+    use aigis_platform::Storage;
+    let template = grant(&w, &id);
+    for i in 0..2000 {
+        let mut g = template.clone();
+        g["id"] = json!(format!("g-bulk-{i}"));
+        g["expiresAt"] = json!(expires + 200 * DAY + i);
+        w.storage
+            .entity_set("grant", &format!("g-bulk-{i}"), &g.to_string())
+            .unwrap();
+    }
+    w.set_now(expires - 3 * DAY);
+    let before = w.storage.calls.get();
+    let s = run(&w, "recertification");
+    let calls = w.storage.calls.get() - before;
+    assert_eq!(s["reviewsOpened"], 1);
+    assert_eq!(s["itemsExamined"], 1);
+    assert!(calls <= 25, "{calls} storage calls");
+}
