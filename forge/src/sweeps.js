@@ -31,3 +31,6 @@ export const escalation = handle('escalation');
 
 /** The daily recertification sweep (function recertification). */
 export const recertification = handle('recertification');
+
+/** The daily audit retention sweep (function retention). */
+export const retention = handle('retention');

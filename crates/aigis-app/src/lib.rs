@@ -163,6 +163,10 @@ pub fn on_schedule(
         "jobRunner" => Ok(serde_json::to_string(&sweeps::job_runner(&p)?).unwrap_or_default()),
         "escalation" => Ok(serde_json::to_string(&sweeps::escalation(&p)?).unwrap_or_default()),
         "recertification" => Ok(serde_json::to_string(&reviews::sweep(&p)?).unwrap_or_default()),
+        "retention" => {
+            let summary = auditlog::prune(&p, || sweeps::out_of_time(&p))?;
+            Ok(serde_json::to_string(&summary).unwrap_or_default())
+        }
         "analytics" => Ok(serde_json::to_string(&analytics::sweep(&p)?).unwrap_or_default()),
         other => Err(AppError::not_found(format!(
             "no scheduled handler {other:?}"

@@ -29,7 +29,8 @@ pub struct RunnerSummary {
     pub stopped_early: bool,
 }
 
-fn out_of_time(p: &Platform) -> bool {
+/// Whether the invocation must stop now to finish before its deadline.
+pub fn out_of_time(p: &Platform) -> bool {
     p.runtime.remaining_millis() < DEADLINE_MARGIN_MS
 }
 

@@ -317,3 +317,124 @@ fn recertification_reads_only_grants_in_the_window() {
     assert_eq!(s["itemsExamined"], 1);
     assert!(calls <= 25, "{calls} storage calls");
 }
+
+// ----- retention ----------------------------------------------------------
+
+/// Appends `n` audit events at the current time through the commit protocol.
+fn append_events(w: &World, n: usize) {
+    w.with_platform(|p| {
+        for i in 0..n {
+            aigis_app::repo::commit(&p, |_| {
+                let mut c = aigis_app::repo::Change::new();
+                c.event(aigis_core::audit::NewEvent::new(
+                    "test",
+                    "test.event",
+                    "test",
+                    json!({"i": i}),
+                ));
+                Ok(((), c))
+            })
+            .unwrap();
+        }
+    });
+}
+
+fn audit_seqs(w: &World) -> Vec<u64> {
+    let mut v: Vec<u64> = w
+        .entities("audit")
+        .iter()
+        .map(|e| e["seq"].as_u64().unwrap())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn retention_prunes_old_events_behind_a_signed_anchor() {
+    let w = World::configured();
+    append_events(&w, 45);
+    let old = audit_seqs(&w);
+    let last_old = *old.last().unwrap();
+    w.set_now(T0 + 400 * DAY);
+    append_events(&w, 5);
+    let s = run(&w, "retention");
+    assert_eq!(s["eventsPruned"], old.len() as u64, "{s}");
+    assert_eq!(s["anchorSeq"], last_old);
+    assert_eq!(s["identityRecordsPruned"], 0);
+    let left = audit_seqs(&w);
+    assert_eq!(left[0], last_old + 1);
+    // 5 new events + one audit.pruned per batch of 20.
+    assert_eq!(left.len(), 5 + old.len().div_ceil(20));
+    let report = w.verify();
+    assert!(report.intact, "{report:?}");
+    // A rerun prunes nothing more.
+    assert_eq!(run(&w, "retention")["eventsPruned"], 0);
+    assert!(w.verify().intact);
+    assert!(
+        w.entities("audit")
+            .iter()
+            .any(|e| e["action"] == "audit.pruned")
+    );
+}
+
+#[test]
+fn tampering_after_pruning_is_still_detected() {
+    use aigis_platform::Storage;
+    let w = World::configured();
+    append_events(&w, 10);
+    w.set_now(T0 + 400 * DAY);
+    append_events(&w, 3);
+    run(&w, "retention");
+    assert!(w.verify().intact);
+    let first = audit_seqs(&w)[0];
+    let key = format!("{first:012}");
+    let raw = w.storage.entity_get("audit", &key).unwrap().unwrap();
+    // An altered remaining event.
+    let mut e: Value = serde_json::from_str(&raw).unwrap();
+    e["data"] = json!({"i": 999});
+    w.storage.entity_set("audit", &key, &e.to_string()).unwrap();
+    assert!(!w.verify().intact);
+    w.storage.entity_set("audit", &key, &raw).unwrap();
+    assert!(w.verify().intact);
+    // A removed event right after the anchor.
+    w.storage.entity_delete("audit", &key).unwrap();
+    assert!(!w.verify().intact);
+    w.storage.entity_set("audit", &key, &raw).unwrap();
+    // A forged anchor (moved forward to hide events).
+    let a = w
+        .storage
+        .entity_get("auditanchor", "anchor")
+        .unwrap()
+        .unwrap();
+    let mut forged: Value = serde_json::from_str(&a).unwrap();
+    forged["seq"] = json!(first);
+    w.storage
+        .entity_set("auditanchor", "anchor", &forged.to_string())
+        .unwrap();
+    let r = w.verify();
+    assert!(!r.intact, "{r:?}");
+    w.storage.entity_set("auditanchor", "anchor", &a).unwrap();
+    assert!(w.verify().intact);
+}
+
+#[test]
+fn retention_reads_only_the_due_prefix_and_is_configurable() {
+    let w = World::configured();
+    let e = w.err("ada", "config.setIntake", json!({"auditRetentionDays": 10}));
+    assert_eq!(e.code, "invalid");
+    w.ok(
+        "ada",
+        "config.setIntake",
+        json!({"auditRetentionDays": 100}),
+    );
+    w.set_now(T0 + 50 * DAY);
+    append_events(&w, 500);
+    w.set_now(T0 + 120 * DAY);
+    // Nothing past 100 days except the first few configuration events.
+    let before = w.storage.calls.get();
+    let s = run(&w, "retention");
+    let calls = w.storage.calls.get() - before;
+    assert!(s["eventsPruned"].as_u64().unwrap() < 10, "{s}");
+    assert!(calls <= 20, "{calls} storage calls");
+    assert!(w.verify().intact);
+}
