@@ -438,3 +438,39 @@ fn retention_reads_only_the_due_prefix_and_is_configurable() {
     assert!(calls <= 20, "{calls} storage calls");
     assert!(w.verify().intact);
 }
+
+#[test]
+fn an_approver_cannot_answer_the_review_of_their_own_access() {
+    let w = review_world();
+    // Arlo (an approver) holds a grant, approved by Ada.
+    let (issue, _) = w.portal_request("arlo", World::snapshot("claude", 30));
+    w.pump();
+    w.ok("ada", "requests.approve", json!({"requestId": issue}));
+    w.sweep();
+    let job = w.ok("ada", "jobs.manual", json!({}))["jobs"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let g = w.ok(
+        "ada",
+        "jobs.complete",
+        json!({"jobId": job, "outcome": "fulfilled"}),
+    );
+    let id = g["grant"]["id"].as_str().unwrap().to_owned();
+    let expires = g["grant"]["expiresAt"].as_i64().unwrap();
+    w.set_now(expires - 2 * DAY);
+    assert_eq!(run(&w, "recertification")["reviewsOpened"], 1);
+    let e = w.err(
+        "arlo",
+        "reviews.answer",
+        json!({"grantId": id, "answer": "keep", "rationale": "I still need it"}),
+    );
+    assert_eq!(e.code, "forbidden");
+    assert!(e.message.contains("own access"), "{}", e.message);
+    let out = w.ok(
+        "ada",
+        "reviews.answer",
+        json!({"grantId": id, "answer": "keep", "rationale": "Still needed"}),
+    );
+    assert_eq!(out["grant"]["reviewAnswer"], "keep");
+}
