@@ -22,11 +22,15 @@ const handle = (exportName) => (event, context) =>
 
 /** The hourly job runner (function job-runner). */
 export const jobRunner = handle('jobRunner');
+
 /** The daily analytics rollups (function analytics). */
 export const analytics = handle('analytics');
-/** The hourly approval-SLA escalation (function escalation). */
+
+/** The hourly escalation of approvals past their SLA (function escalation). */
 export const escalation = handle('escalation');
-/** The daily recertification of grants entering the review window. */
+
+/** The daily recertification sweep (function recertification). */
 export const recertification = handle('recertification');
-/** The daily audit retention. */
+
+/** The daily audit retention sweep (function retention). */
 export const retention = handle('retention');

@@ -71,6 +71,10 @@ pub struct Intake {
     /// Days before expiry at which a grant is put up for review.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_window_days: Option<u32>,
+    /// Days audit events are kept (default 365); older ones are pruned
+    /// behind a signed anchor that keeps the chain verifiable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_retention_days: Option<u32>,
 }
 
 impl Intake {
@@ -143,6 +147,14 @@ impl Intake {
             return Err(AppError::invalid(
                 "reviewWindowDays",
                 "must be 1 to 90 days",
+            ));
+        }
+        if let Some(d) = self.audit_retention_days
+            && !(90..=3650).contains(&d)
+        {
+            return Err(AppError::invalid(
+                "auditRetentionDays",
+                "must be 90 to 3650 days",
             ));
         }
         Ok(())

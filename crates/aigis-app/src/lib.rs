@@ -23,6 +23,7 @@ pub mod ratelimit;
 pub mod readiness;
 pub mod reads;
 pub mod repo;
+pub mod reviews;
 pub mod sweeps;
 
 pub use error::AppError;
@@ -66,6 +67,8 @@ pub const RESOLVERS: &[&str] = &[
     "grants.list",
     "jobs.list",
     "insights",
+    "reviews.answer",
+    "reviews.pending",
 ];
 
 fn parse_json(field: &str, text: &str) -> Result<Value, AppError> {
@@ -124,6 +127,8 @@ pub fn invoke(
         "grants.list" => reads::admin_grants(p, &caller, payload),
         "jobs.list" => reads::admin_jobs(p, &caller, payload),
         "insights" => analytics::insights(p, &caller, payload),
+        "reviews.answer" => reviews::answer(p, &caller, payload),
+        "reviews.pending" => reviews::pending(p, &caller, payload),
         other => Err(AppError::not_found(format!(
             "no resolver function {other:?}"
         ))),
@@ -156,6 +161,12 @@ pub fn on_schedule(
 ) -> Result<String, AppError> {
     match handler {
         "jobRunner" => Ok(serde_json::to_string(&sweeps::job_runner(&p)?).unwrap_or_default()),
+        "escalation" => Ok(serde_json::to_string(&sweeps::escalation(&p)?).unwrap_or_default()),
+        "recertification" => Ok(serde_json::to_string(&reviews::sweep(&p)?).unwrap_or_default()),
+        "retention" => {
+            let summary = auditlog::prune(&p, || sweeps::out_of_time(&p))?;
+            Ok(serde_json::to_string(&summary).unwrap_or_default())
+        }
         "analytics" => Ok(serde_json::to_string(&analytics::sweep(&p)?).unwrap_or_default()),
         other => Err(AppError::not_found(format!(
             "no scheduled handler {other:?}"

@@ -233,6 +233,16 @@ pub struct Grant {
     pub expires_at: Millis,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<Millis>,
+    /// Key of the review-before-expiry issue of the current review window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_issue: Option<String>,
+    /// The review window: the expiry (`expiresAt`) the review was opened for.
+    /// An extended grant gets a new window, hence a new review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_window: Option<Millis>,
+    /// The approver's answer for that window: `keep` or `revoke`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_answer: Option<String>,
 }
 
 /// What a job does to a grant's access.

@@ -192,6 +192,9 @@ pub fn approve(
         activated_at: None,
         expires_at: now + days(request.duration_days),
         ended_at: None,
+        review_issue: None,
+        review_window: None,
+        review_answer: None,
     };
     let job = new_job(job_id, JobKind::Provision, &gid, job_mode, now);
     Ok(Approval {

@@ -1,0 +1,420 @@
+//! Recertification: review-before-expiry issues and the approver's answer.
+//!
+//! The daily sweep reads the active grants whose expiry falls within the
+//! review window (`grant/by-status-expiry`, partition `active`, range
+//! `expiresAt <= now + windowDays`) and opens one review issue per grant
+//! and window. A window is identified by the expiry it reviews, so an
+//! extended grant is reviewed again before its new expiry.
+//!
+//! Idempotence, including a crash between the Jira create and the commit:
+//! before creating the issue the sweep claims the KVS key
+//! `review:{grantId}:{expiresAt}` with fail-if-exists; only the claimant
+//! creates the issue. The issue carries the property `aigis.review.v1` =
+//! `{grantId, window}`, and the claim is updated with the issue key as soon
+//! as Jira answers; the grant records `reviewIssue` and `reviewWindow` in a
+//! governed commit (`grant.review.opened`). A rerun that finds a claim with
+//! an issue key only finishes the link and commit; a claim without one (a
+//! crash between claim and Jira's answer) is reported as `stuck` and never
+//! produces a second issue: at most one review issue per grant and window.
+
+use crate::access::Caller;
+use crate::error::{AppError, parse_payload};
+use crate::intake;
+use crate::jira::{self, enc};
+use crate::outbox::{self, Notice};
+use crate::repo::{self, Change, GRANT};
+use aigis_core::Millis;
+use aigis_core::adf;
+use aigis_core::audit::NewEvent;
+use aigis_core::model::{Grant, GrantStatus, days};
+use aigis_core::time;
+use aigis_platform::{EntityQuery, Platform, Principal, RangeCondition, SetOptions, StorageError};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// Review window when the intake sets none.
+pub const DEFAULT_WINDOW_DAYS: u32 = 14;
+/// Issue type of review issues when the intake sets none.
+pub const DEFAULT_ISSUE_TYPE: &str = "Task";
+pub const PROPERTY: &str = "aigis.review.v1";
+const PAGE: u32 = 50;
+const DEADLINE_MARGIN_MS: u64 = 10_000;
+
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct RecertSummary {
+    pub reviews_opened: u32,
+    pub items_examined: u32,
+    /// Claims left without an issue key by an interrupted run.
+    pub stuck: u32,
+    pub failed: u32,
+    pub stopped_early: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Claim {
+    grant: String,
+    window: Millis,
+    at: Millis,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    issue: Option<String>,
+}
+
+pub fn claim_key(grant: &str, window: Millis) -> String {
+    format!("review:{grant}:{window}")
+}
+
+fn out_of_time(p: &Platform) -> bool {
+    p.runtime.remaining_millis() < DEADLINE_MARGIN_MS
+}
+
+fn display_name(p: &Platform, account: &str) -> String {
+    jira::call(
+        p,
+        Principal::App,
+        "GET",
+        &format!("/rest/api/3/user?accountId={}", enc(account)),
+        None,
+    )
+    .ok()
+    .filter(|a| a.ok())
+    .and_then(|a| a.body["displayName"].as_str().map(str::to_owned))
+    .unwrap_or_else(|| account.to_owned())
+}
+
+/// The daily recertification sweep.
+pub fn sweep(p: &Platform) -> Result<RecertSummary, AppError> {
+    let now = p.runtime.now_millis();
+    let mut s = RecertSummary::default();
+    let Some(cfg) = intake::load(p)? else {
+        s.skipped = Some("intake is not configured".into());
+        return Ok(s);
+    };
+    let window_days = cfg.review_window_days.unwrap_or(DEFAULT_WINDOW_DAYS);
+    let horizon = now + days(window_days);
+    let mut cursor = None;
+    loop {
+        if out_of_time(p) {
+            s.stopped_early = true;
+            return Ok(s);
+        }
+        let page = p.storage.entity_query(&EntityQuery {
+            entity: GRANT.into(),
+            index: "by-status-expiry".into(),
+            partition: vec![json!("active")],
+            range: Some(RangeCondition::Between(json!(now + 1), json!(horizon))),
+            cursor,
+            limit: PAGE,
+            ..Default::default()
+        })?;
+        for (_, raw) in &page.items {
+            if out_of_time(p) {
+                s.stopped_early = true;
+                return Ok(s);
+            }
+            s.items_examined += 1;
+            let g: Grant =
+                serde_json::from_str(raw).map_err(|e| AppError::internal(e.to_string()))?;
+            if g.review_window == Some(g.expires_at) {
+                continue;
+            }
+            match open_review(p, &cfg, &g, now) {
+                Ok(Opened::Yes) => s.reviews_opened += 1,
+                Ok(Opened::Stuck) => s.stuck += 1,
+                Ok(Opened::No) => {}
+                Err(e) => {
+                    s.failed += 1;
+                    p.runtime.log(
+                        aigis_platform::LogLevel::Warn,
+                        &format!("review of grant {} not opened: {}", g.id, e.message),
+                    );
+                }
+            }
+        }
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(s),
+        }
+    }
+}
+
+enum Opened {
+    Yes,
+    No,
+    Stuck,
+}
+
+fn open_review(
+    p: &Platform,
+    cfg: &intake::Intake,
+    g: &Grant,
+    now: Millis,
+) -> Result<Opened, AppError> {
+    let key = claim_key(&g.id, g.expires_at);
+    let mut claim = Claim {
+        grant: g.id.clone(),
+        window: g.expires_at,
+        at: now,
+        issue: None,
+    };
+    let raw = serde_json::to_string(&claim).map_err(|e| AppError::internal(e.to_string()))?;
+    match p.storage.set(
+        &key,
+        &raw,
+        SetOptions {
+            fail_if_exists: true,
+        },
+    ) {
+        Ok(()) => {}
+        Err(StorageError::KeyExists) => match repo::get_kv::<Claim>(p, &key)? {
+            Some(c) if c.issue.is_some() => claim = c,
+            _ => return Ok(Opened::Stuck),
+        },
+        Err(e) => return Err(e.into()),
+    }
+    let issue_key = match &claim.issue {
+        Some(k) => k.clone(),
+        None => {
+            let k = create_issue(p, cfg, g)?;
+            claim.issue = Some(k.clone());
+            let raw =
+                serde_json::to_string(&claim).map_err(|e| AppError::internal(e.to_string()))?;
+            p.storage.set(&key, &raw, SetOptions::default())?;
+            jira::call(
+                p,
+                Principal::App,
+                "POST",
+                "/rest/api/3/issueLink",
+                Some(&json!({
+                    "type": {"name": "Relates"},
+                    "inwardIssue": {"key": k},
+                    "outwardIssue": {"key": g.issue_key},
+                })),
+            )?
+            .require("link the review issue")?;
+            k
+        }
+    };
+    let window = g.expires_at;
+    let done = repo::commit(p, |_| {
+        let mut c = Change::new();
+        let Some(cur) = repo::get::<Grant>(p, GRANT, &g.id)? else {
+            return Ok((false, c));
+        };
+        if cur.review_window == Some(window) || cur.expires_at != window {
+            return Ok((false, c));
+        }
+        let mut next = cur.clone();
+        next.review_issue = Some(issue_key.clone());
+        next.review_window = Some(window);
+        next.review_answer = None;
+        c.put(GRANT, &next.id, &next)?;
+        c.event(NewEvent::new(
+            "app:recertification",
+            "grant.review.opened",
+            &format!("grant:{}", g.id),
+            json!({"reviewIssue": issue_key, "window": window, "expiresAt": window}),
+        ));
+        c.notice(Notice::comment(
+            format!("{}-review-{}", g.id, window),
+            &g.request,
+            adf::notice(
+                "Access review opened",
+                &[format!(
+                    "Review {issue_key} asks an approver whether to keep or revoke this access before it expires on {}.",
+                    time::date(window)
+                )],
+            ),
+        ));
+        Ok((true, c))
+    })?;
+    outbox::deliver_all(p, &done.notices);
+    Ok(if done.value { Opened::Yes } else { Opened::No })
+}
+
+fn create_issue(p: &Platform, cfg: &intake::Intake, g: &Grant) -> Result<String, AppError> {
+    let person = display_name(p, &g.account);
+    let issue_type = cfg
+        .review_issue_type
+        .clone()
+        .unwrap_or_else(|| DEFAULT_ISSUE_TYPE.to_owned());
+    let expiry = time::date(g.expires_at);
+    let description = adf::notice(
+        "Access review before expiry",
+        &[
+            format!("Person: {person} ({})", g.account),
+            format!("Tool: {}", g.tool),
+            format!("Expires: {}", time::rfc3339(g.expires_at)),
+            format!("Original request: {}", g.issue_key),
+            "An approver answers keep or revoke in Aigis.".to_owned(),
+        ],
+    );
+    let body = json!({
+        "fields": {
+            "project": {"key": cfg.project_key},
+            "issuetype": {"name": issue_type},
+            "summary": format!("Access review: {person} - {} - expires {expiry}", g.tool),
+            "description": description,
+        },
+        "properties": [{"key": PROPERTY, "value": {"grantId": g.id, "window": g.expires_at}}],
+    });
+    let a = jira::call(p, Principal::App, "POST", "/rest/api/3/issue", Some(&body))?
+        .require("create the review issue")?;
+    a["key"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| AppError::internal("Jira returned no issue key"))
+}
+
+/// `reviews.answer` (approver, not the holder): `{grantId, answer, rationale}`.
+/// `keep` records the review as passed (no extension); `revoke` revokes the
+/// grant as `grants.revoke` does, which queues deprovisioning.
+pub fn answer(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppError> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct Args {
+        grant_id: String,
+        answer: String,
+        rationale: String,
+    }
+    let args: Args = parse_payload(payload)?;
+    if !matches!(args.answer.as_str(), "keep" | "revoke") {
+        return Err(AppError::invalid("answer", "must be keep or revoke"));
+    }
+    let n = args.rationale.trim().chars().count();
+    if n == 0 || n > 2000 {
+        return Err(AppError::invalid(
+            "rationale",
+            "must be 1 to 2000 characters",
+        ));
+    }
+    caller.require_approver(intake::load(p)?.as_ref())?;
+    let grant: Grant = repo::get(p, GRANT, &args.grant_id)?
+        .ok_or_else(|| AppError::not_found(format!("no grant {}", args.grant_id)))?;
+    if grant.account == caller.account_id {
+        return Err(AppError::forbidden(
+            "nobody answers the review of their own access",
+        ));
+    }
+    if grant.review_issue.is_none() {
+        return Err(AppError::new("conflict", "this grant has no open review"));
+    }
+    if let Some(a) = &grant.review_answer {
+        if *a == args.answer {
+            return Ok(json!({"grant": grant, "changed": false}));
+        }
+        return Err(AppError::new(
+            "conflict",
+            format!("the review was already answered: {a}"),
+        ));
+    }
+    let mut revoked = Value::Null;
+    if args.answer == "revoke" {
+        revoked = crate::grants::revoke(
+            p,
+            caller,
+            &json!({"grantId": grant.id, "rationale": args.rationale}).to_string(),
+        )?;
+    } else if grant.status != GrantStatus::Active {
+        return Err(AppError::new(
+            "conflict",
+            format!("the grant is {}, not active", grant.status.as_str()),
+        ));
+    }
+    let done = repo::commit(p, |_| {
+        let mut c = Change::new();
+        let Some(cur) = repo::get::<Grant>(p, GRANT, &args.grant_id)? else {
+            return Err(AppError::not_found(format!("no grant {}", args.grant_id)));
+        };
+        if cur.review_answer.is_some() {
+            return Ok((cur, c));
+        }
+        let mut next = cur.clone();
+        next.review_answer = Some(args.answer.clone());
+        c.put(GRANT, &next.id, &next)?;
+        c.event(NewEvent::new(
+            &caller.account_id,
+            if args.answer == "keep" {
+                "grant.review.kept"
+            } else {
+                "grant.review.revoked"
+            },
+            &format!("grant:{}", next.id),
+            json!({
+                "reviewIssue": next.review_issue,
+                "window": next.review_window,
+                "rationale": args.rationale.trim(),
+            }),
+        ));
+        if let Some(issue) = &next.review_issue {
+            c.notice(Notice::comment(
+                format!(
+                    "{}-review-{}-answer",
+                    next.id,
+                    next.review_window.unwrap_or(0)
+                ),
+                issue,
+                adf::notice(
+                    if args.answer == "keep" {
+                        "Review answered: keep access"
+                    } else {
+                        "Review answered: revoke access"
+                    },
+                    &[format!("Rationale: {}", args.rationale.trim())],
+                ),
+            ));
+        }
+        Ok((next, c))
+    })?;
+    outbox::deliver_all(p, &done.notices);
+    Ok(json!({"grant": done.value, "revocation": revoked, "changed": !done.events.is_empty()}))
+}
+
+/// `reviews.pending` (approver): open reviews awaiting an answer.
+pub fn pending(p: &Platform, caller: &Caller, _payload: &str) -> Result<Value, AppError> {
+    let cfg = intake::load(p)?;
+    caller.require_approver(cfg.as_ref())?;
+    let now = p.runtime.now_millis();
+    let window = cfg
+        .as_ref()
+        .and_then(|c| c.review_window_days)
+        .unwrap_or(DEFAULT_WINDOW_DAYS);
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = p.storage.entity_query(&EntityQuery {
+            entity: GRANT.into(),
+            index: "by-status-expiry".into(),
+            partition: vec![json!("active")],
+            range: Some(RangeCondition::LessThanEqualTo(json!(now + days(window)))),
+            cursor,
+            limit: PAGE,
+            ..Default::default()
+        })?;
+        for (_, raw) in &page.items {
+            let g: Grant =
+                serde_json::from_str(raw).map_err(|e| AppError::internal(e.to_string()))?;
+            if g.review_issue.is_some()
+                && g.review_answer.is_none()
+                && g.review_window == Some(g.expires_at)
+            {
+                out.push(json!({
+                    "grantId": g.id,
+                    "account": g.account,
+                    "tool": g.tool,
+                    "expiresAt": g.expires_at,
+                    "reviewIssue": g.review_issue,
+                    "issueKey": g.issue_key,
+                }));
+            }
+        }
+        match page.next_cursor {
+            Some(c) if out.len() < 200 => cursor = Some(c),
+            _ => break,
+        }
+    }
+    Ok(json!({"reviews": out}))
+}
