@@ -374,9 +374,10 @@ pub fn answer(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, App
 }
 
 /// `reviews.pending` (approver): open reviews awaiting an answer.
-pub fn pending(p: &Platform, caller: &Caller, _payload: &str) -> Result<Value, AppError> {
+pub fn pending(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppError> {
     let cfg = intake::load(p)?;
     caller.require_approver(cfg.as_ref())?;
+    crate::error::no_args(payload)?;
     let now = p.runtime.now_millis();
     let window = cfg
         .as_ref()

@@ -52,6 +52,8 @@ const MIN_ROLE: &[(&str, Role)] = &[
     ("grants.list", Role::Admin),
     ("jobs.list", Role::Admin),
     ("insights", Role::Admin),
+    ("reviews.pending", Role::Approver),
+    ("reviews.answer", Role::Approver),
 ];
 
 const REFUSAL: &[(&str, &str)] = &[("requests.get", "not-found")];
@@ -121,6 +123,9 @@ fn payload(key: &str, f: &Fixture) -> Value {
         "grants.extend" => json!({"grantId": f.grant, "days": 5, "rationale": "Longer"}),
         "grants.revoke" => json!({"grantId": f.grant, "rationale": "Done"}),
         "jobs.complete" => json!({"jobId": f.job, "outcome": "fulfilled"}),
+        "reviews.answer" => {
+            json!({"grantId": f.grant, "answer": "keep", "rationale": "Still needed"})
+        }
         _ => json!({}),
     }
 }
