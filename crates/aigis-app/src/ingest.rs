@@ -60,6 +60,11 @@ pub fn on_issue_created(p: &Platform, event: &Value) -> Result<Outcome, AppError
             .unwrap_or_default()
             .to_owned(),
         summary: fields["summary"].as_str().unwrap_or_default().to_owned(),
+        description: match &fields["description"] {
+            Value::String(text) => text.clone(),
+            Value::Null => String::new(),
+            adf => aigis_core::adf::plain_text(adf),
+        },
     };
     if facts.project_key != intake.project_key {
         return Ok(Outcome::Ignored("issue is outside the intake project"));

@@ -410,3 +410,43 @@ fn every_jira_call_conforms_to_the_openapi_document() {
         assert!(kinds.contains(want), "{want} not exercised: {kinds:?}");
     }
 }
+
+/// The request is enriched from the issue: its summary and its description
+/// (ADF, as the portal writes it) as plain text.
+#[test]
+fn ingestion_keeps_the_issue_summary_and_description() {
+    let w = World::configured();
+    let user = w
+        .site
+        .users
+        .iter()
+        .find(|u| u.email.starts_with("rita"))
+        .unwrap();
+    let body = json!({
+        "fields": {
+            "project": {"key": w.site.project_key},
+            "issuetype": {"name": "Service Request"},
+            "summary": "Claude for the support pilot",
+            "description": aigis_core::adf::doc(&[vec![("Our team answers 400 tickets a day.".to_owned(), false)]]),
+        },
+        "properties": [{"key": "aigis.snapshot.v1", "value": World::snapshot("claude", 10)}],
+    });
+    let auth = format!(
+        "Basic {}",
+        b64(&format!("{}:{}", user.email, user.api_token))
+    );
+    let resp = w.sim.handle_http(
+        "POST",
+        "/rest/api/3/issue",
+        &[
+            ("Authorization".into(), auth),
+            ("Content-Type".into(), "application/json".into()),
+        ],
+        Some(&body.to_string()),
+    );
+    assert_eq!(resp.status, 201, "{}", resp.body);
+    w.pump();
+    let r = &w.entities("request")[0];
+    assert_eq!(r["summary"], "Claude for the support pilot");
+    assert_eq!(r["description"], "Our team answers 400 tickets a day.");
+}

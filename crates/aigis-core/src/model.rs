@@ -152,6 +152,9 @@ pub struct Request {
     pub purpose: String,
     pub duration_days: u32,
     pub summary: String,
+    /// The description as plain text, when it has one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
     pub decision: Decision,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision_source: Option<DecisionSource>,

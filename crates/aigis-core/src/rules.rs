@@ -15,7 +15,12 @@ pub struct IssueFacts {
     pub project_key: String,
     pub reporter: String,
     pub summary: String,
+    /// The issue description as plain text (the requester's own words).
+    pub description: String,
 }
+
+/// Longest description kept on a request, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 4000;
 
 /// Turns a validated snapshot into a pending request.
 ///
@@ -62,6 +67,12 @@ pub fn ingest(
         purpose: snapshot.purpose.clone(),
         duration_days: snapshot.duration_days,
         summary: issue.summary.clone(),
+        description: issue
+            .description
+            .trim()
+            .chars()
+            .take(MAX_DESCRIPTION_CHARS)
+            .collect(),
         decision: Decision::Pending,
         decision_source: None,
         decided_by: None,
@@ -393,6 +404,7 @@ mod tests {
             project_key: "AIR".into(),
             reporter: "rita".into(),
             summary: "Claude please".into(),
+            description: "  For the support pilot.\n".into(),
         }
     }
 
@@ -453,6 +465,7 @@ mod tests {
             "conflict"
         );
         assert_eq!(pending().decision, Decision::Pending);
+        assert_eq!(pending().description, "For the support pilot.");
     }
 
     #[test]
