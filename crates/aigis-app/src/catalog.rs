@@ -57,26 +57,16 @@ pub fn list(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppEr
     };
     let mut tools = Vec::new();
     for status in statuses {
-        let mut cursor = None;
-        loop {
-            let page = p.storage.entity_query(&EntityQuery {
-                entity: TOOL.into(),
-                index: "by-status".into(),
-                partition: vec![json!(status)],
-                cursor,
-                limit: 100,
-                ..Default::default()
-            })?;
-            for (_, raw) in page.items {
-                let t: Tool =
-                    serde_json::from_str(&raw).map_err(|e| AppError::internal(e.to_string()))?;
-                tools.push(t);
-            }
-            match page.next_cursor {
-                Some(c) => cursor = Some(c),
-                None => break,
-            }
-        }
+        let query = EntityQuery {
+            entity: TOOL.into(),
+            index: "by-status".into(),
+            partition: vec![json!(status)],
+            ..Default::default()
+        };
+        repo::scan(p, query, |_, t: Tool| {
+            tools.push(t);
+            Ok(true)
+        })?;
     }
     Ok(json!({ "tools": tools }))
 }
@@ -257,26 +247,16 @@ pub fn history(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, Ap
     let args: Args = parse_payload(payload)?;
     aigis_core::model::check_slug("id", &args.id)?;
     let mut events = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = p.storage.entity_query(&EntityQuery {
-            entity: repo::AUDIT.into(),
-            index: "by-subject".into(),
-            partition: vec![json!(format!("tool:{}", args.id))],
-            cursor,
-            limit: 100,
-            ..Default::default()
-        })?;
-        for (_, raw) in page.items {
-            let e: Value =
-                serde_json::from_str(&raw).map_err(|e| AppError::internal(e.to_string()))?;
-            events.push(json!({"seq": e["seq"], "at": e["at"], "actor": e["actor"], "action": e["action"], "data": e["data"]}));
-        }
-        match page.next_cursor {
-            Some(c) if events.len() < 500 => cursor = Some(c),
-            _ => break,
-        }
-    }
+    let query = EntityQuery {
+        entity: repo::AUDIT.into(),
+        index: "by-subject".into(),
+        partition: vec![json!(format!("tool:{}", args.id))],
+        ..Default::default()
+    };
+    repo::scan(p, query, |_, e: Value| {
+        events.push(json!({"seq": e["seq"], "at": e["at"], "actor": e["actor"], "action": e["action"], "data": e["data"]}));
+        Ok(events.len() < 500)
+    })?;
     Ok(json!({ "id": args.id, "history": events }))
 }
 

@@ -105,25 +105,15 @@ pub fn list(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppEr
     let _: Args = parse_payload(payload)?;
     let cur = current(p)?;
     let mut versions = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = p.storage.entity_query(&aigis_platform::EntityQuery {
-            entity: GOVERNANCE.into(),
-            index: "by-version".into(),
-            cursor,
-            limit: 100,
-            ..Default::default()
-        })?;
-        for (_, raw) in page.items {
-            let g: Governance =
-                serde_json::from_str(&raw).map_err(|e| AppError::internal(e.to_string()))?;
-            versions.push(json!({"version": g.version, "createdAt": g.created_at, "createdBy": g.created_by, "note": g.note, "policies": g.policies.len()}));
-        }
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => break,
-        }
-    }
+    let query = aigis_platform::EntityQuery {
+        entity: GOVERNANCE.into(),
+        index: "by-version".into(),
+        ..Default::default()
+    };
+    repo::scan(p, query, |_, g: Governance| {
+        versions.push(json!({"version": g.version, "createdAt": g.created_at, "createdBy": g.created_by, "note": g.note, "policies": g.policies.len()}));
+        Ok(true)
+    })?;
     versions.reverse();
     Ok(json!({ "current": cur.version, "versions": versions }))
 }
@@ -250,31 +240,30 @@ pub fn check_approval(
 fn open_critical_grants(p: &Platform, account: &str) -> Result<u32, AppError> {
     use aigis_core::model::{Grant, Risk, Tool};
     let mut n = 0;
-    let mut cursor = None;
-    loop {
-        let page = p.storage.entity_query(&aigis_platform::EntityQuery {
-            entity: repo::GRANT.into(),
-            index: "by-account".into(),
-            partition: vec![json!(account)],
-            cursor,
-            limit: 100,
-            ..Default::default()
-        })?;
-        for (_, raw) in page.items {
-            let g: Grant =
-                serde_json::from_str(&raw).map_err(|e| AppError::internal(e.to_string()))?;
-            if g.status.is_open()
-                && repo::get::<Tool>(p, repo::TOOL, &g.tool)?
-                    .is_some_and(|t| t.risk == Risk::Critical)
-            {
-                n += 1;
+    // Each tool's risk is read once, however many grants name it.
+    let mut critical: std::collections::BTreeMap<String, bool> = Default::default();
+    let query = aigis_platform::EntityQuery {
+        entity: repo::GRANT.into(),
+        index: "by-account".into(),
+        partition: vec![json!(account)],
+        ..Default::default()
+    };
+    repo::scan(p, query, |_, g: Grant| {
+        if !g.status.is_open() {
+            return Ok(true);
+        }
+        let is_critical = match critical.get(&g.tool) {
+            Some(c) => *c,
+            None => {
+                let c = repo::get::<Tool>(p, repo::TOOL, &g.tool)?
+                    .is_some_and(|t| t.risk == Risk::Critical);
+                critical.insert(g.tool.clone(), c);
+                c
             }
-        }
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => break,
-        }
-    }
+        };
+        n += u32::from(is_critical);
+        Ok(true)
+    })?;
     Ok(n)
 }
 

@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::outbox::Notice;
 use aigis_core::Millis;
 use aigis_core::audit::{self, AuditEvent, Head, NewEvent};
-use aigis_platform::{Condition, FilterOp, Platform, SetOptions, StorageError, TxnOp};
+use aigis_platform::{Condition, EntityQuery, FilterOp, Platform, SetOptions, StorageError, TxnOp};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -42,6 +42,31 @@ pub fn get<T: DeserializeOwned>(
         Some(raw) => serde_json::from_str(&raw)
             .map(Some)
             .map_err(|e| AppError::internal(format!("stored {entity} {key} is unreadable: {e}"))),
+    }
+}
+
+/// Visits every item an index query matches, page by page (at most 100 per
+/// storage call), decoded as `T`; `visit` returns whether to go on.
+pub fn scan<T: DeserializeOwned>(
+    p: &Platform,
+    mut query: EntityQuery,
+    mut visit: impl FnMut(&str, T) -> Result<bool, AppError>,
+) -> Result<(), AppError> {
+    query.limit = 100;
+    loop {
+        let page = p.storage.entity_query(&query)?;
+        for (key, raw) in page.items {
+            let item = serde_json::from_str(&raw).map_err(|e| {
+                AppError::internal(format!("stored {} {key} is unreadable: {e}", query.entity))
+            })?;
+            if !visit(&key, item)? {
+                return Ok(());
+            }
+        }
+        match page.next_cursor {
+            Some(c) => query.cursor = Some(c),
+            None => return Ok(()),
+        }
     }
 }
 

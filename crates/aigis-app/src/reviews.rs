@@ -384,38 +384,28 @@ pub fn pending(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, Ap
         .and_then(|c| c.review_window_days)
         .unwrap_or(DEFAULT_WINDOW_DAYS);
     let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = p.storage.entity_query(&EntityQuery {
-            entity: GRANT.into(),
-            index: "by-status-expiry".into(),
-            partition: vec![json!("active")],
-            range: Some(RangeCondition::LessThanEqualTo(json!(now + days(window)))),
-            cursor,
-            limit: PAGE,
-            ..Default::default()
-        })?;
-        for (_, raw) in &page.items {
-            let g: Grant =
-                serde_json::from_str(raw).map_err(|e| AppError::internal(e.to_string()))?;
-            if g.review_issue.is_some()
-                && g.review_answer.is_none()
-                && g.review_window == Some(g.expires_at)
-            {
-                out.push(json!({
-                    "grantId": g.id,
-                    "account": g.account,
-                    "tool": g.tool,
-                    "expiresAt": g.expires_at,
-                    "reviewIssue": g.review_issue,
-                    "issueKey": g.issue_key,
-                }));
-            }
+    let query = EntityQuery {
+        entity: GRANT.into(),
+        index: "by-status-expiry".into(),
+        partition: vec![json!("active")],
+        range: Some(RangeCondition::LessThanEqualTo(json!(now + days(window)))),
+        ..Default::default()
+    };
+    repo::scan(p, query, |_, g: Grant| {
+        if g.review_issue.is_some()
+            && g.review_answer.is_none()
+            && g.review_window == Some(g.expires_at)
+        {
+            out.push(json!({
+                "grantId": g.id,
+                "account": g.account,
+                "tool": g.tool,
+                "expiresAt": g.expires_at,
+                "reviewIssue": g.review_issue,
+                "issueKey": g.issue_key,
+            }));
         }
-        match page.next_cursor {
-            Some(c) if out.len() < 200 => cursor = Some(c),
-            _ => break,
-        }
-    }
+        Ok(out.len() < 200)
+    })?;
     Ok(json!({"reviews": out}))
 }

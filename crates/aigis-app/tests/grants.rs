@@ -5,31 +5,6 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 
-/// Rita's claude grant, active from T0 for `d` days. Returns (grant id, issue).
-fn active_grant(w: &World, d: u32) -> (String, String) {
-    let (issue, _) = w.portal_request("rita", World::snapshot("claude", d));
-    w.pump();
-    w.ok("arlo", "requests.approve", json!({"requestId": issue}));
-    w.sweep();
-    let job = w.ok("arlo", "jobs.manual", json!({}))["jobs"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let g = w.ok(
-        "arlo",
-        "jobs.complete",
-        json!({"jobId": job, "outcome": "fulfilled"}),
-    );
-    (g["grant"]["id"].as_str().unwrap().to_owned(), issue)
-}
-
-fn grant(w: &World, id: &str) -> Value {
-    w.entities("grant")
-        .into_iter()
-        .find(|g| g["id"] == id)
-        .unwrap()
-}
-
 fn extend(w: &World, who: &str, id: &str, days: u32) -> Result<Value, aigis_app::AppError> {
     w.invoke(
         who,
@@ -41,7 +16,7 @@ fn extend(w: &World, who: &str, id: &str, days: u32) -> Result<Value, aigis_app:
 #[test]
 fn approver_extends_and_the_issue_is_told() {
     let w = World::configured();
-    let (id, issue) = active_grant(&w, 20);
+    let (id, issue) = w.active_grant("rita", 20);
     let out = extend(&w, "arlo", &id, 10).unwrap();
     assert_eq!(out["grant"]["expiresAt"], T0 + 30 * DAY);
     assert!(
@@ -73,22 +48,22 @@ fn nobody_extends_their_own_grant_and_requesters_cannot_extend() {
 #[test]
 fn lifetime_is_capped_at_180_days_from_the_start() {
     let w = World::configured();
-    let (id, _) = active_grant(&w, 30);
+    let (id, _) = w.active_grant("rita", 30);
     // 30 + 150 = 180: allowed; one more day is refused and names the field.
     extend(&w, "arlo", &id, 150).unwrap();
     let e = extend(&w, "arlo", &id, 1).unwrap_err();
     assert_eq!(e.code, "invalid");
     assert_eq!(e.field.as_deref(), Some("days"));
-    assert_eq!(grant(&w, &id)["expiresAt"], T0 + 180 * DAY);
+    assert_eq!(w.grant(&id)["expiresAt"], T0 + 180 * DAY);
 }
 
 #[test]
 fn expired_grant_extends_only_within_seven_days() {
     let w = World::configured();
-    let (id, _) = active_grant(&w, 10);
+    let (id, _) = w.active_grant("rita", 10);
     w.set_now(T0 + 11 * DAY);
     w.sweep();
-    assert_eq!(grant(&w, &id)["status"], "expired");
+    assert_eq!(w.grant(&id)["status"], "expired");
     // Within grace: active again, slot reclaimed, removal cancelled.
     w.set_now(T0 + 16 * DAY);
     let out = extend(&w, "arlo", &id, 10).unwrap();
@@ -124,7 +99,7 @@ fn expired_grant_extends_only_within_seven_days() {
 #[test]
 fn reviving_an_expired_grant_conflicts_with_another_open_grant() {
     let w = World::configured();
-    let (id, _) = active_grant(&w, 10);
+    let (id, _) = w.active_grant("rita", 10);
     w.set_now(T0 + 11 * DAY);
     w.sweep();
     // A new grant for the same person and tool is approved meanwhile.
@@ -133,13 +108,13 @@ fn reviving_an_expired_grant_conflicts_with_another_open_grant() {
     w.ok("arlo", "requests.approve", json!({"requestId": issue2}));
     let e = extend(&w, "arlo", &id, 5).unwrap_err();
     assert_eq!(e.code, "conflict");
-    assert_eq!(grant(&w, &id)["status"], "expired");
+    assert_eq!(w.grant(&id)["status"], "expired");
 }
 
 #[test]
 fn revoke_queues_deprovisioning_once() {
     let w = World::configured();
-    let (id, issue) = active_grant(&w, 20);
+    let (id, issue) = w.active_grant("rita", 20);
     let revoke = |who: &str| {
         w.invoke(
             who,
@@ -178,7 +153,7 @@ fn revoke_queues_deprovisioning_once() {
 #[test]
 fn revoke_with_a_running_deprovision_adds_no_job() {
     let w = World::configured();
-    let (id, _) = active_grant(&w, 10);
+    let (id, _) = w.active_grant("rita", 10);
     w.set_now(T0 + 11 * DAY);
     w.sweep(); // expired: deprovision job queued, then handed to a person
     w.ok(
@@ -197,7 +172,7 @@ fn revoke_with_a_running_deprovision_adds_no_job() {
 #[test]
 fn bad_grant_payloads_name_the_field_and_write_nothing() {
     let w = World::configured();
-    let (id, _) = active_grant(&w, 10);
+    let (id, _) = w.active_grant("rita", 10);
     let before = w.entities("audit").len();
     let field = |k: &str, p: Value| w.err("arlo", k, p).field.unwrap_or_default();
     assert_eq!(
@@ -256,7 +231,7 @@ fn my_access_labels_use_my_time_zone() {
         let approver = if who == "bea" { "arlo" } else { "bea" };
         w.ok(approver, "requests.approve", json!({"requestId": issue}));
         let id = format!("g-{issue}");
-        let mut g = grant(&w, &id);
+        let mut g = w.grant(&id);
         g["status"] = json!("active");
         g["expiresAt"] = json!(at("2026-12-02T02:00:00Z"));
         w.storage.raw_entity_set("grant", &id, &g.to_string());

@@ -131,13 +131,6 @@ fn active_grant(w: &World, who: &str, tool: &str, d: u32) -> (String, String) {
     (g["grant"]["id"].as_str().unwrap().to_owned(), issue)
 }
 
-fn grant(w: &World, id: &str) -> Value {
-    w.entities("grant")
-        .into_iter()
-        .find(|g| g["id"] == id)
-        .unwrap()
-}
-
 fn review_world() -> World {
     let w = World::configured();
     w.ok(
@@ -164,7 +157,7 @@ fn issue_json(w: &World, key: &str) -> Value {
 fn recertification_opens_one_linked_review_per_window() {
     let w = review_world();
     let (id, _) = active_grant(&w, "rita", "claude", 30);
-    let g = grant(&w, &id);
+    let g = w.grant(&id);
     let expires = g["expiresAt"].as_i64().unwrap();
     // Before the window: nothing.
     w.set_now(expires - 8 * DAY);
@@ -172,7 +165,7 @@ fn recertification_opens_one_linked_review_per_window() {
     w.set_now(expires - 7 * DAY);
     let s = run(&w, "recertification");
     assert_eq!(s["reviewsOpened"], 1, "{s}");
-    let g = grant(&w, &id);
+    let g = w.grant(&id);
     let review = g["reviewIssue"].as_str().unwrap().to_owned();
     assert_eq!(g["reviewWindow"], expires);
     let issue = issue_json(&w, &review);
@@ -203,7 +196,7 @@ fn recertification_opens_one_linked_review_per_window() {
     assert_eq!(run(&w, "recertification")["reviewsOpened"], 0);
     w.set_now(expires - 2 * DAY);
     assert_eq!(run(&w, "recertification")["reviewsOpened"], 0);
-    assert_eq!(grant(&w, &id)["reviewIssue"], review.as_str());
+    assert_eq!(w.grant(&id)["reviewIssue"], review.as_str());
     let opened = w
         .entities("audit")
         .iter()
@@ -219,7 +212,7 @@ fn recertification_opens_one_linked_review_per_window() {
 fn a_claim_left_by_a_crashed_run_never_yields_a_second_issue() {
     let w = review_world();
     let (id, _) = active_grant(&w, "rita", "claude", 30);
-    let expires = grant(&w, &id)["expiresAt"].as_i64().unwrap();
+    let expires = w.grant(&id)["expiresAt"].as_i64().unwrap();
     // A run claimed the window, then died before Jira answered.
     use aigis_platform::Storage;
     w.storage
@@ -241,7 +234,7 @@ fn review_answers_keep_or_revoke_and_the_holder_cannot_answer() {
     let (kept, _) = active_grant(&w, "rita", "claude", 30);
     w.ok("ada", "catalog.add", json!({"id": "gpt", "name": "GPT", "provider": "OpenAI", "status": "approved", "risk": "high"}));
     let (gone, _) = active_grant(&w, "rita", "gpt", 30);
-    let expires = grant(&w, &kept)["expiresAt"].as_i64().unwrap();
+    let expires = w.grant(&kept)["expiresAt"].as_i64().unwrap();
     w.set_now(expires - 5 * DAY);
     assert_eq!(run(&w, "recertification")["reviewsOpened"], 2);
     // The holder may not answer, nor may someone who is no approver.
@@ -277,7 +270,7 @@ fn review_answers_keep_or_revoke_and_the_holder_cannot_answer() {
             .iter()
             .any(|j| j["grant"] == gone.as_str() && j["kind"] == "deprovision")
     );
-    let review = grant(&w, &kept)["reviewIssue"].as_str().unwrap().to_owned();
+    let review = w.grant(&kept)["reviewIssue"].as_str().unwrap().to_owned();
     assert!(
         w.comments(&review)
             .iter()
@@ -297,10 +290,10 @@ fn review_answers_keep_or_revoke_and_the_holder_cannot_answer() {
 fn recertification_reads_only_grants_in_the_window() {
     let w = review_world();
     let (id, _) = active_grant(&w, "rita", "claude", 30);
-    let expires = grant(&w, &id)["expiresAt"].as_i64().unwrap();
+    let expires = w.grant(&id)["expiresAt"].as_i64().unwrap();
     // 2,000 active grants far from expiry, written directly.
     use aigis_platform::Storage;
-    let template = grant(&w, &id);
+    let template = w.grant(&id);
     for i in 0..2000 {
         let mut g = template.clone();
         g["id"] = json!(format!("g-bulk-{i}"));

@@ -377,7 +377,15 @@ impl World {
         .collect()
     }
 
-    /// Rita's active claude grant for `days`; returns (grant id, issue id).
+    /// The stored grant with id `id`.
+    pub fn grant(&self, id: &str) -> Value {
+        self.entities("grant")
+            .into_iter()
+            .find(|g| g["id"] == id)
+            .expect("grant exists")
+    }
+
+    /// `who`'s active claude grant for `days`; returns (grant id, issue id).
     pub fn active_grant(&self, who: &str, days: u32) -> (String, String) {
         let (issue, _) = self.portal_request(who, World::snapshot("claude", days));
         self.pump();
