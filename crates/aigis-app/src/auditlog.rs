@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::repo::{self, AUDIT, AUDIT_HEAD, Change};
 use aigis_core::Millis;
 use aigis_core::audit::{self, AuditEvent, Break, Head, NewEvent, Report, Verifier};
+use aigis_core::tlog::{self, Frontier, Hash, NodeSource, TlogError};
 use aigis_platform::{EntityQuery, Platform, Secrets, Storage};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -37,6 +38,9 @@ pub struct Anchor {
     pub at: Millis,
     pub key_id: String,
     pub mac: String,
+    /// The Merkle compact range `[0, seq)`, so the tree goes on verifying.
+    #[serde(default)]
+    pub frontier: Frontier,
 }
 
 fn anchor_text(seq: u64, hash: &str, at: Millis) -> String {
@@ -51,6 +55,7 @@ impl Anchor {
             at,
             key_id: key_id.to_owned(),
             mac: audit::entry_mac(key, &anchor_text(seq, hash, at)),
+            frontier: Frontier::empty(),
         }
     }
     pub fn valid(&self, key: &[u8]) -> bool {
@@ -99,6 +104,8 @@ pub fn verify(storage: &dyn Storage, secrets: &dyn Secrets) -> Result<Report, Ap
                 Some(a) => Head {
                     seq: a.seq,
                     hash: a.hash,
+                    frontier: a.frontier,
+                    gov_version: None,
                 },
                 None => {
                     return Ok(Report {
@@ -137,10 +144,12 @@ pub fn verify(storage: &dyn Storage, secrets: &dyn Secrets) -> Result<Report, Ap
                         action: String::new(),
                         subject: String::new(),
                         data: serde_json::Value::Null,
+                        gov_version: None,
                         key_id: String::new(),
                         prev_hash: String::new(),
                         entry_hash: String::new(),
                         entry_mac: String::new(),
+                        nodes: Vec::new(),
                     };
                     v.push(stored_seq, &broken);
                 }
@@ -152,6 +161,42 @@ pub fn verify(storage: &dyn Storage, secrets: &dyn Secrets) -> Result<Report, Ap
         }
     }
     Ok(v.finish(&head))
+}
+
+/// Reads Merkle nodes from the stored events (see [`aigis_core::tlog`]):
+/// node `(level, index)` lives on event `(index + 1) << level`.
+pub struct StoredNodes<'s>(pub &'s dyn Storage);
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NodesOnly {
+    entry_hash: String,
+    #[serde(default)]
+    nodes: Vec<String>,
+}
+
+impl NodeSource for StoredNodes<'_> {
+    fn node(&self, level: u8, index: u64) -> Result<Hash, TlogError> {
+        let missing = |reason: String| TlogError::MissingNode {
+            level,
+            index,
+            reason,
+        };
+        let (seq, pos) =
+            tlog::node_home(level, index).ok_or_else(|| missing("out of range".into()))?;
+        let raw = self
+            .0
+            .entity_get(AUDIT, &repo::audit_key(seq))
+            .map_err(|e| missing(e.to_string()))?
+            .ok_or_else(|| missing(format!("event {seq} is not stored")))?;
+        let n: NodesOnly = serde_json::from_str(&raw).map_err(|e| missing(e.to_string()))?;
+        let hex = if pos == 0 {
+            Some(&n.entry_hash)
+        } else {
+            n.nodes.get(pos - 1)
+        };
+        tlog::from_hex(hex.ok_or_else(|| missing(format!("event {seq} lacks level {level}")))?)
+    }
 }
 
 /// One audit event by sequence number.
@@ -239,7 +284,9 @@ pub fn prune(p: &Platform, out_of_time: impl Fn() -> bool) -> Result<RetentionSu
                 c.delete(AUDIT, &repo::audit_key(e.seq));
                 n += 1;
             }
-            let a = Anchor::sign(last.seq, &last.entry_hash, now, &key_id, &key);
+            let mut a = Anchor::sign(last.seq, &last.entry_hash, now, &key_id, &key);
+            a.frontier = tlog::frontier_at(&StoredNodes(p.storage), last.seq)
+                .map_err(|e| AppError::internal(format!("audit tree: {e}")))?;
             c.put(AUDIT_ANCHOR, ANCHOR_KEY, &a)?;
             c.event(NewEvent::new(
                 "app:retention",

@@ -55,6 +55,7 @@ fn save(
         let cur = current(p)?;
         let next = make(&cur)?;
         c.create(GOVERNANCE, &version_key(next.version), &next)?;
+        c.governance_version(next.version);
         c.put_kv(
             CURRENT,
             &Pointer {

@@ -100,6 +100,7 @@ pub struct Change {
     ops: Vec<TxnOp>,
     events: Vec<NewEvent>,
     notices: Vec<Notice>,
+    gov_version: Option<u32>,
 }
 
 impl Change {
@@ -161,6 +162,12 @@ impl Change {
         self.events.push(e);
     }
 
+    /// Makes governance version `v` the one in force from this change on:
+    /// its events and every later one record it.
+    pub fn governance_version(&mut self, v: u32) {
+        self.gov_version = Some(v);
+    }
+
     /// A Jira side effect to deliver once the change is committed.
     pub fn notice(&mut self, n: Notice) {
         self.notices.push(n);
@@ -194,7 +201,7 @@ pub fn commit<R>(
 ) -> Result<Committed<R>, AppError> {
     for _ in 0..COMMIT_ATTEMPTS {
         let head = read_head(p)?;
-        let base = head.clone().unwrap_or_else(Head::genesis);
+        let mut base = head.clone().unwrap_or_else(Head::genesis);
         let (value, change) = decide(base.seq + 1)?;
         if change.is_empty() {
             return Ok(Committed {
@@ -205,7 +212,11 @@ pub fn commit<R>(
         }
         let now = p.runtime.now_millis();
         let (key_id, key) = mac_key(p)?;
-        let (sealed, new_head) = audit::seal(&base, now, &key_id, &key, change.events);
+        if change.gov_version.is_some() {
+            base.gov_version = change.gov_version;
+        }
+        let (sealed, new_head) = audit::seal(&base, now, &key_id, &key, change.events)
+            .map_err(|e| AppError::internal(format!("audit log: {e}")))?;
         let mut ops = change.ops;
         for n in &change.notices {
             ops.push(n.create_op(now)?);

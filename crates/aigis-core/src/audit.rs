@@ -1,13 +1,20 @@
-//! The audit hash chain.
+//! The audit hash chain, which is also an RFC 6962 Merkle tree.
 //!
 //! Every state change appends one [`AuditEvent`]. Event `n` stores the
-//! `entry_hash` of event `n-1` as its `prev_hash`; its own `entry_hash` is
-//! SHA-256 over a canonical encoding of every other field, and `entry_mac` is
-//! HMAC-SHA256 of that hash under a per-site key kept in secret storage.
+//! `entry_hash` of event `n-1` as its `prev_hash`. Its *leaf* is the
+//! canonical encoding of every field but the hashes, the MAC and the tree
+//! nodes ([`leaf_bytes`]: JSON, keys sorted at every depth, no white space,
+//! UTF-8); its `entry_hash` is the RFC 6962 leaf hash of that leaf,
+//! `SHA-256(0x00 || leaf)`, so the hash chain and the Merkle tree of
+//! [`crate::tlog`] agree; `entry_mac` is HMAC-SHA256 of the hex hash under
+//! a per-site key kept in secret storage. Each event also carries the tree
+//! nodes its leaf completes (levels 1 and up), and the head the compact
+//! range of the whole tree, so roots and proofs need no other storage.
 //! Altering, removing or reordering any event breaks the chain at that
 //! event, and [`Verifier`] reports the first break.
 
 use crate::Millis;
+use crate::tlog::{self, Frontier, TlogError};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -15,8 +22,8 @@ use sha2::{Digest, Sha256};
 
 /// `prev_hash` of the first event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-/// Domain separation prefix of the hashed encoding.
-const HASH_DOMAIN: &str = "aigis.audit.v1\n";
+/// The `format` field of every leaf: names the encoding.
+pub const LEAF_FORMAT: &str = "aigis.audit.v1";
 
 /// An event not yet placed in the chain.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,18 +55,30 @@ pub struct AuditEvent {
     pub action: String,
     pub subject: String,
     pub data: Value,
+    /// The governance version in force when the event was written.
+    #[serde(default)]
+    pub gov_version: Option<u32>,
     pub key_id: String,
     pub prev_hash: String,
     pub entry_hash: String,
     pub entry_mac: String,
+    /// Hex hashes of the Merkle subtrees this leaf completes, levels 1 and
+    /// up (level 0 is `entry_hash`). Not part of the leaf.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<String>,
 }
 
-/// The chain's tip: the last sequence number and its hash.
+/// The chain's tip: the last sequence number, its hash, the Merkle compact
+/// range of the tree so far and the governance version in force.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Head {
     pub seq: u64,
     pub hash: String,
+    #[serde(default)]
+    pub frontier: Frontier,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gov_version: Option<u32>,
 }
 
 impl Head {
@@ -67,6 +86,8 @@ impl Head {
         Head {
             seq: 0,
             hash: GENESIS_HASH.to_owned(),
+            frontier: Frontier::empty(),
+            gov_version: None,
         }
     }
 }
@@ -113,22 +134,33 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The hash of an event's content (every field but the hash and MAC).
-pub fn entry_hash(e: &AuditEvent) -> String {
+/// The Merkle leaf of an event: the canonical JSON of
+/// `{action, actor, at, data, format, govVersion, keyId, prevHash, seq, subject}`.
+pub fn leaf_bytes(e: &AuditEvent) -> Vec<u8> {
     let body = serde_json::json!({
+        "format": LEAF_FORMAT,
         "seq": e.seq,
         "at": e.at,
         "actor": e.actor,
         "action": e.action,
         "subject": e.subject,
         "data": e.data,
+        "govVersion": e.gov_version,
         "keyId": e.key_id,
         "prevHash": e.prev_hash,
     });
-    let mut h = Sha256::new();
-    h.update(HASH_DOMAIN.as_bytes());
-    h.update(canonical_json(&body).as_bytes());
-    hex(&h.finalize())
+    canonical_json(&body).into_bytes()
+}
+
+/// The hash of an event's content: the RFC 6962 leaf hash of
+/// [`leaf_bytes`], hex.
+pub fn entry_hash(e: &AuditEvent) -> String {
+    tlog::hex(&tlog::leaf_hash(&leaf_bytes(e)))
+}
+
+/// SHA-256 of arbitrary bytes, hex (file digests).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 /// HMAC-SHA256 of an entry hash under the site key.
@@ -142,15 +174,22 @@ pub fn entry_mac(key: &[u8], hash: &str) -> String {
     hex(&mac.finalize().into_bytes())
 }
 
-/// Seals `events` after `head`, returning them and the new head.
+/// Seals `events` after `head`, returning them and the new head. Fails
+/// only if the head's compact range does not match its sequence number.
 pub fn seal(
     head: &Head,
     at: Millis,
     key_id: &str,
     key: &[u8],
     events: Vec<NewEvent>,
-) -> (Vec<AuditEvent>, Head) {
+) -> Result<(Vec<AuditEvent>, Head), TlogError> {
     let mut prev = head.clone();
+    if prev.frontier.size != prev.seq {
+        return Err(TlogError::Invalid(format!(
+            "the audit head at {} holds a tree of size {}",
+            prev.seq, prev.frontier.size
+        )));
+    }
     let mut sealed = Vec::with_capacity(events.len());
     for n in events {
         let mut e = AuditEvent {
@@ -160,20 +199,23 @@ pub fn seal(
             action: n.action,
             subject: n.subject,
             data: n.data,
+            gov_version: prev.gov_version,
             key_id: key_id.to_owned(),
             prev_hash: prev.hash.clone(),
             entry_hash: String::new(),
             entry_mac: String::new(),
+            nodes: Vec::new(),
         };
-        e.entry_hash = entry_hash(&e);
+        let leaf = tlog::leaf_hash(&leaf_bytes(&e));
+        let completed = prev.frontier.push(leaf)?;
+        e.entry_hash = tlog::hex(&leaf);
         e.entry_mac = entry_mac(key, &e.entry_hash);
-        prev = Head {
-            seq: e.seq,
-            hash: e.entry_hash.clone(),
-        };
+        e.nodes = completed.iter().skip(1).map(tlog::hex).collect();
+        prev.seq = e.seq;
+        prev.hash = e.entry_hash.clone();
         sealed.push(e);
     }
-    (sealed, prev)
+    Ok((sealed, prev))
 }
 
 /// Where and why the chain broke.
@@ -244,16 +286,23 @@ impl<'k> Verifier<'k> {
         if entry_hash(e) != e.entry_hash {
             return self.fail(want, "entryHash does not match the content".into());
         }
+        let completed =
+            match tlog::from_hex(&e.entry_hash).and_then(|leaf| self.expect.frontier.push(leaf)) {
+                Ok(c) => c,
+                Err(err) => return self.fail(want, format!("Merkle tree: {err}")),
+            };
+        let nodes: Vec<String> = completed.iter().skip(1).map(tlog::hex).collect();
+        if nodes != e.nodes {
+            return self.fail(want, "stored Merkle nodes do not match the tree".into());
+        }
         match (self.key_for)(&e.key_id) {
             Some(key) if entry_mac(&key, &e.entry_hash) == e.entry_mac => {}
             Some(_) => return self.fail(want, "entryMac does not match".into()),
             None => return self.fail(want, format!("MAC key {} is not available", e.key_id)),
         }
         self.checked += 1;
-        self.expect = Head {
-            seq: e.seq,
-            hash: e.entry_hash.clone(),
-        };
+        self.expect.seq = e.seq;
+        self.expect.hash = e.entry_hash.clone();
     }
 
     /// Checks the chain ends where the stored head says it does.
@@ -273,6 +322,11 @@ impl<'k> Verifier<'k> {
                 );
             } else if head.hash != self.expect.hash {
                 self.fail(head.seq, "head hash does not match the last entry".into());
+            } else if head.frontier != self.expect.frontier {
+                self.fail(
+                    head.seq,
+                    "head Merkle range does not match the events".into(),
+                );
             }
         }
         Report {
@@ -302,7 +356,7 @@ mod tests {
                 )
             })
             .collect();
-        seal(&Head::genesis(), 1_000, "k1", KEY, events)
+        seal(&Head::genesis(), 1_000, "k1", KEY, events).unwrap()
     }
 
     fn verify(events: &[AuditEvent], head: &Head) -> Report {
@@ -366,6 +420,31 @@ mod tests {
                 .reason
                 .contains("entryMac")
         );
+    }
+
+    #[test]
+    fn entry_hash_is_the_rfc6962_leaf_and_head_root_matches() {
+        let (events, head) = chain(5);
+        let mut f = Frontier::empty();
+        for e in &events {
+            let mut h = Sha256::new();
+            h.update([0u8]);
+            h.update(leaf_bytes(e));
+            assert_eq!(hex(&h.finalize()), e.entry_hash);
+            f.push(tlog::from_hex(&e.entry_hash).unwrap()).unwrap();
+        }
+        assert_eq!(f, head.frontier);
+        // Leaf 3 (seq 4) completes levels 1 and 2.
+        assert_eq!(events[3].nodes.len(), 2);
+        let mut altered = events.clone();
+        altered[3].nodes[0] = tlog::hex(&tlog::leaf_hash(b"x"));
+        let keys = |_: &str| Some(KEY.to_vec());
+        let mut v = Verifier::new(Head::genesis(), &keys);
+        for e in &altered {
+            v.push(e.seq, e);
+        }
+        let r = v.finish(&head);
+        assert_eq!(r.first_break.unwrap().seq, 4);
     }
 
     #[test]

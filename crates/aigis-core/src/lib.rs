@@ -11,9 +11,11 @@ pub mod builtins;
 pub mod error;
 pub mod governance;
 pub mod model;
+pub mod pack;
 pub mod rules;
 pub mod snapshot;
 pub mod time;
+pub mod tlog;
 pub mod workflow;
 
 pub use error::DomainError;

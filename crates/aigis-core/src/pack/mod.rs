@@ -1,0 +1,100 @@
+//! Evidence packs: a zip an auditor verifies offline, without trusting us.
+//!
+//! [`PackInput`] is everything the app gathers for one export; `build`
+//! turns it into the zip (deterministic bytes for the same input) and
+//! `verify` checks a zip with no other state. The same code runs natively
+//! (`aigis verify`), inside the wasm components and, later, in the browser.
+
+use crate::Millis;
+use crate::audit::AuditEvent;
+use crate::model::{Grant, Job, Request};
+use crate::tlog::Frontier;
+use serde::{Deserialize, Serialize};
+
+/// A checkpoint the log signed, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredCheckpoint {
+    /// Tree size (the last event's seq).
+    pub size: u64,
+    /// Hex root hash.
+    pub root: String,
+    /// The C2SP signed note text.
+    pub note: String,
+    pub at: Millis,
+    /// Note key id (8 hex digits) of the signing key.
+    pub key_id: String,
+}
+
+/// A log signing key's public half, as shown to admins and put in packs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublicKeyRecord {
+    /// Note key id, 8 hex digits.
+    pub key_id: String,
+    /// `name+keyid+base64(0x01 || ed25519 public key)`.
+    pub verifier_key: String,
+    pub created_at: Millis,
+    /// Seq of the `audit.key.rotated` (or `audit.key.created`) event that
+    /// introduced the key.
+    pub introduced_at_seq: u64,
+    /// Whether this is the key that signs now.
+    pub current: bool,
+}
+
+/// The checkpoint of the previous export and the consistency proof from it
+/// to this pack's checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviousExport {
+    pub checkpoint: StoredCheckpoint,
+    /// Hex hashes (RFC 6962 consistency proof, old size -> new size).
+    pub proof: Vec<String>,
+}
+
+/// What retention pruned before this pack's first event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PruneAnchor {
+    /// Events `1..=pruned_through` have no content any more.
+    pub pruned_through: u64,
+    /// The exported checkpoint that covered them when they were pruned.
+    pub checkpoint: StoredCheckpoint,
+}
+
+/// Everything one export gathers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PackInput {
+    /// Log origin (checkpoint first line), e.g. `aigis.local/site-1/audit`.
+    pub origin: String,
+    /// Window start and end (inclusive), Unix ms.
+    pub from: Millis,
+    pub to: Millis,
+    /// The query parameters exactly as given (recorded in the manifest).
+    pub query: serde_json::Value,
+    pub generated_at: Millis,
+    /// e.g. `aigis 0.1.0`.
+    pub generator: String,
+    /// accountId (or `app:...`) that asked for the export.
+    pub requested_by: String,
+    /// Requests, grants and jobs created within the window.
+    pub requests: Vec<Request>,
+    pub grants: Vec<Grant>,
+    pub jobs: Vec<Job>,
+    /// Audit events, contiguous by seq, from the first event at or after
+    /// `from` up to the checkpoint's tree size (so the root can be
+    /// recomputed). Empty only if the log is empty.
+    pub events: Vec<AuditEvent>,
+    /// Compact range `[0, first event seq - 1)`: the tree before `events`.
+    pub prefix: Frontier,
+    /// The checkpoint made for this export (size = last event's seq).
+    pub checkpoint: StoredCheckpoint,
+    /// Every stored checkpoint whose size lies within the pack's events.
+    pub checkpoints: Vec<StoredCheckpoint>,
+    pub previous: Option<PreviousExport>,
+    /// Every governance version (JSON as stored), oldest first.
+    pub policy_versions: Vec<serde_json::Value>,
+    pub keys: Vec<PublicKeyRecord>,
+    pub prune: Option<PruneAnchor>,
+}
