@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod connector;
 pub mod decide;
 pub mod error;
+pub mod evidence;
 pub mod governance;
 pub mod grants;
 pub mod ingest;
@@ -58,6 +59,11 @@ pub const RESOLVERS: &[&str] = &[
     "requests.deny",
     "requests.decide",
     "audit.verify",
+    "audit.search",
+    "audit.export",
+    "audit.prove",
+    "audit.keys",
+    "audit.rotateKey",
     "grants.mine",
     "grants.extend",
     "grants.revoke",
@@ -117,7 +123,14 @@ pub fn invoke(
         "requests.approve" => decide::approve(p, &caller, payload),
         "requests.deny" => decide::deny(p, &caller, payload),
         "requests.decide" => decide::decide_many(p, &caller, payload),
-        "audit.verify" => auditlog::verify_resolver(p, &caller),
+        "audit.verify" => {
+            crate::error::no_args(payload).and_then(|_| auditlog::verify_resolver(p, &caller))
+        }
+        "audit.search" => evidence::search(p, &caller, payload),
+        "audit.export" => evidence::export(p, &caller, payload),
+        "audit.prove" => evidence::prove_resolver(p, &caller, payload),
+        "audit.keys" => evidence::keys_resolver(p, &caller, payload),
+        "audit.rotateKey" => evidence::rotate_key(p, &caller, payload),
         "grants.mine" => reads::my_grants(p, &caller, payload),
         "grants.extend" => grants::extend(p, &caller, payload),
         "grants.revoke" => grants::revoke(p, &caller, payload),
@@ -164,8 +177,18 @@ pub fn on_schedule(
         "escalation" => Ok(serde_json::to_string(&sweeps::escalation(&p)?).unwrap_or_default()),
         "recertification" => Ok(serde_json::to_string(&reviews::sweep(&p)?).unwrap_or_default()),
         "retention" => {
+            // The daily checkpoint: signs the log as it stands (idempotent
+            // per tree size, so a second run the same day signs nothing new).
+            let checkpoint = match repo::read_head(&p)? {
+                Some(_) => Some(evidence::checkpoint_now(&p)?.size),
+                None => None,
+            };
             let summary = auditlog::prune(&p, || sweeps::out_of_time(&p))?;
-            Ok(serde_json::to_string(&summary).unwrap_or_default())
+            let mut out = serde_json::to_value(&summary).unwrap_or_default();
+            if let Some(o) = out.as_object_mut() {
+                o.insert("checkpointSize".into(), serde_json::json!(checkpoint));
+            }
+            Ok(out.to_string())
         }
         "analytics" => Ok(serde_json::to_string(&analytics::sweep(&p)?).unwrap_or_default()),
         other => Err(AppError::not_found(format!(

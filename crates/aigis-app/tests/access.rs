@@ -43,6 +43,11 @@ const MIN_ROLE: &[(&str, Role)] = &[
     ("requests.deny", Role::Approver),
     ("requests.decide", Role::Approver),
     ("audit.verify", Role::Admin),
+    ("audit.search", Role::Admin),
+    ("audit.export", Role::Admin),
+    ("audit.prove", Role::Admin),
+    ("audit.keys", Role::Admin),
+    ("audit.rotateKey", Role::Admin),
     ("grants.mine", Role::Stranger),
     ("grants.extend", Role::Approver),
     ("grants.revoke", Role::Approver),
@@ -123,6 +128,8 @@ fn payload(key: &str, f: &Fixture) -> Value {
         "grants.extend" => json!({"grantId": f.grant, "days": 5, "rationale": "Longer"}),
         "grants.revoke" => json!({"grantId": f.grant, "rationale": "Done"}),
         "jobs.complete" => json!({"jobId": f.job, "outcome": "fulfilled"}),
+        "audit.prove" => json!({"seq": 1}),
+        "audit.search" => json!({"type": "grant.created", "limit": 5}),
         "reviews.answer" => {
             json!({"grantId": f.grant, "answer": "keep", "rationale": "Still needed"})
         }

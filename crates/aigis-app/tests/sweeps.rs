@@ -342,32 +342,106 @@ fn audit_seqs(w: &World) -> Vec<u64> {
     v
 }
 
+/// An evidence-pack export as Ada: its checkpoint is what retention may
+/// prune below.
+fn export(w: &World) -> Value {
+    w.ok("ada", "audit.export", json!({}))
+}
+
 #[test]
-fn retention_prunes_old_events_behind_a_signed_anchor() {
+fn retention_without_an_exported_checkpoint_prunes_nothing() {
+    let w = World::configured();
+    append_events(&w, 12);
+    w.set_now(T0 + 400 * DAY);
+    append_events(&w, 2);
+    let before = audit_seqs(&w);
+    let s = run(&w, "retention");
+    assert_eq!(s["eventsPruned"], 0, "{s}");
+    assert!(
+        s["refused"]
+            .as_str()
+            .unwrap()
+            .contains("no checkpoint has been exported"),
+        "{s}"
+    );
+    // The daily checkpoint was still signed.
+    assert!(s["checkpointSize"].as_u64().unwrap() >= *before.last().unwrap());
+    assert_eq!(audit_seqs(&w), before);
+    assert!(w.verify().intact);
+}
+
+#[test]
+fn retention_prunes_only_below_the_exported_checkpoint_and_keeps_proofs() {
     let w = World::configured();
     append_events(&w, 45);
-    let old = audit_seqs(&w);
-    let last_old = *old.last().unwrap();
+    let exported = export(&w)["checkpoint"]["size"].as_u64().unwrap();
+    // Events after the export, still past retention later.
+    append_events(&w, 6);
     w.set_now(T0 + 400 * DAY);
     append_events(&w, 5);
     let s = run(&w, "retention");
-    assert_eq!(s["eventsPruned"], old.len() as u64, "{s}");
-    assert_eq!(s["anchorSeq"], last_old);
-    assert_eq!(s["identityRecordsPruned"], 0);
-    let left = audit_seqs(&w);
-    assert_eq!(left[0], last_old + 1);
-    // 5 new events + one audit.pruned per batch of 20.
-    assert_eq!(left.len(), 5 + old.len().div_ceil(20));
-    let report = w.verify();
-    assert!(report.intact, "{report:?}");
-    // A rerun prunes nothing more.
-    assert_eq!(run(&w, "retention")["eventsPruned"], 0);
-    assert!(w.verify().intact);
+    assert_eq!(s["anchorSeq"], exported, "{s}");
+    assert_eq!(s["eventsPruned"], exported, "{s}");
     assert!(
-        w.entities("audit")
-            .iter()
-            .any(|e| e["action"] == "audit.pruned")
+        s["refused"].as_str().unwrap().contains("until an export"),
+        "{s}"
     );
+    let left = audit_seqs(&w);
+    assert_eq!(left[0], exported + 1);
+    // The pruned events left their Merkle nodes behind, without content.
+    let stubs = w.entities("auditnode");
+    assert_eq!(stubs.len() as u64, exported);
+    assert!(
+        stubs
+            .iter()
+            .all(|s| s.get("data").is_none() && s.get("actor").is_none())
+    );
+    let pruned = w
+        .entities("audit")
+        .into_iter()
+        .find(|e| e["action"] == "audit.pruned")
+        .unwrap();
+    assert_eq!(pruned["data"]["throughSeq"], exported);
+    assert_eq!(pruned["data"]["checkpoint"]["size"], exported);
+    assert_eq!(
+        pruned["data"]["prefix"]["size"], exported,
+        "the compact range of the pruned prefix"
+    );
+    let v = w.ok("ada", "audit.verify", json!({}));
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(v["fromSeq"], exported + 1);
+    assert!(
+        v["statement"].as_str().unwrap().starts_with(&format!(
+            "verified from index {}, anchored by checkpoint {exported}",
+            exported + 1
+        )),
+        "{v}"
+    );
+    // Every retained event still has an inclusion proof, and so do pruned ones.
+    let head = *audit_seqs(&w).last().unwrap();
+    for seq in [1, exported, exported + 1, head] {
+        let proof = w.ok("ada", "audit.prove", json!({"seq": seq}));
+        let hashes: Vec<_> = proof["proof"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| aigis_core::tlog::from_hex(h.as_str().unwrap()).unwrap())
+            .collect();
+        aigis_core::tlog::verify_inclusion(
+            &hashes,
+            seq - 1,
+            proof["treeSize"].as_u64().unwrap(),
+            aigis_core::tlog::from_hex(proof["leafHash"].as_str().unwrap()).unwrap(),
+            aigis_core::tlog::from_hex(proof["rootHash"].as_str().unwrap()).unwrap(),
+        )
+        .unwrap_or_else(|e| panic!("seq {seq}: {e}"));
+    }
+    // A rerun prunes nothing more; a new export lets the rest go.
+    assert_eq!(run(&w, "retention")["eventsPruned"], 0);
+    export(&w);
+    let s = run(&w, "retention");
+    assert_eq!(s["eventsPruned"], 6, "{s}");
+    assert!(w.verify().intact);
 }
 
 #[test]
@@ -375,6 +449,7 @@ fn tampering_after_pruning_is_still_detected() {
     use aigis_platform::Storage;
     let w = World::configured();
     append_events(&w, 10);
+    export(&w);
     w.set_now(T0 + 400 * DAY);
     append_events(&w, 3);
     run(&w, "retention");
@@ -406,6 +481,13 @@ fn tampering_after_pruning_is_still_detected() {
         .unwrap();
     let r = w.verify();
     assert!(!r.intact, "{r:?}");
+    // A forged compact range in the anchor.
+    let mut forged: Value = serde_json::from_str(&a).unwrap();
+    forged["frontier"]["hashes"][0] = json!("11".repeat(32));
+    w.storage
+        .entity_set("auditanchor", "anchor", &forged.to_string())
+        .unwrap();
+    assert!(!w.verify().intact);
     w.storage.entity_set("auditanchor", "anchor", &a).unwrap();
     assert!(w.verify().intact);
 }
@@ -422,6 +504,7 @@ fn retention_reads_only_the_due_prefix_and_is_configurable() {
     );
     w.set_now(T0 + 50 * DAY);
     append_events(&w, 500);
+    export(&w);
     w.set_now(T0 + 120 * DAY);
     // Nothing past 100 days except the first few configuration events.
     let before = w.storage.calls.get();
