@@ -97,6 +97,22 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Export an evidence pack (the `audit.export` resolver, as an admin)
+    /// to a zip file; check it anywhere with `aigis verify PACK.zip`.
+    Export {
+        /// The exporting admin: a simulator user's email (or account id).
+        #[arg(long = "as")]
+        as_user: String,
+        /// Window start: YYYY-MM-DD or RFC 3339 (default: 90 days before `to`).
+        #[arg(long)]
+        from: Option<String>,
+        /// Window end: YYYY-MM-DD or RFC 3339 (default: now).
+        #[arg(long)]
+        to: Option<String>,
+        /// Where to write the zip (default: the pack's own file name).
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
     /// Show or move the virtual clock (shared with a running `aigis up`).
     Clock {
         #[command(subcommand)]
@@ -113,6 +129,14 @@ enum Command {
 enum AuditCommand {
     /// Check the audit hash chain; prints a JSON report, exits non-zero when broken.
     Verify,
+    /// Print an inclusion proof of event SEQ in the newest checkpoint (JSON
+    /// that `aigis verify-proof` checks).
+    Prove {
+        seq: u64,
+        /// The admin asking: a simulator user's email (or account id).
+        #[arg(long = "as")]
+        as_user: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -173,6 +197,15 @@ fn open(cli: &Cli) -> Result<Host> {
     Host::open(config).with_context(|| format!("opening state dir {}", cli.state_dir.display()))
 }
 
+/// A simulator user's account id from an email, or an account id as given.
+fn account_of(host: &Host, as_user: &str) -> Result<String> {
+    match host.sim().user_by_email(as_user) {
+        Some(u) => Ok(u.account_id),
+        None if !as_user.contains('@') => Ok(as_user.to_owned()),
+        None => Err(anyhow!("no simulator user with email {as_user}")),
+    }
+}
+
 fn print_json(v: &Value) {
     println!("{v}");
 }
@@ -203,11 +236,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             stats,
         } => {
             let payload: Value = serde_json::from_str(payload).context("--payload is not JSON")?;
-            let account = match host.sim().user_by_email(as_user) {
-                Some(u) => u.account_id,
-                None if !as_user.contains('@') => as_user.clone(),
-                None => return Err(anyhow!("no simulator user with email {as_user}")),
-            };
+            let account = account_of(&host, as_user)?;
             let out = host.invoke_resolver(key, &payload, &account, module.as_deref())?;
             let code = match &out.result {
                 Ok(v) => {
@@ -247,6 +276,62 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Command::Audit {
+            command: AuditCommand::Prove { seq, as_user },
+        } => {
+            let account = account_of(&host, as_user)?;
+            let out =
+                host.invoke_resolver("audit.prove", &json!({ "seq": seq }), &account, None)?;
+            match out.result {
+                Ok(v) => {
+                    println!("{}", serde_json::to_string_pretty(&v)?);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::Export {
+            as_user,
+            from,
+            to,
+            out,
+        } => {
+            let account = account_of(&host, as_user)?;
+            let mut payload = json!({});
+            if let Some(f) = from {
+                payload["from"] = json!(f);
+            }
+            if let Some(t) = to {
+                payload["to"] = json!(t);
+            }
+            let res = host.invoke_resolver("audit.export", &payload, &account, None)?;
+            let v = match res.result {
+                Ok(v) => v,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            use base64::Engine;
+            let zip = base64::engine::general_purpose::STANDARD
+                .decode(v["contentBase64"].as_str().unwrap_or_default())
+                .context("the export returned no pack")?;
+            let path = out.clone().unwrap_or_else(|| {
+                PathBuf::from(v["fileName"].as_str().unwrap_or("aigis-evidence.zip"))
+            });
+            std::fs::write(&path, &zip).with_context(|| format!("writing {}", path.display()))?;
+            print_json(&json!({
+                "file": path.display().to_string(),
+                "bytes": zip.len(),
+                "sha256": v["sha256"],
+                "checkpoint": v["checkpoint"],
+                "counts": v["counts"],
+            }));
+            Ok(ExitCode::SUCCESS)
         }
         Command::Clock { command } => {
             let clock = host.clock();
