@@ -13,7 +13,7 @@ use crate::jira::{self, RoleActors};
 use aigis_platform::Platform;
 use serde_json::Value;
 use std::cell::{OnceCell, RefCell};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// The authenticated caller of a resolver.
 pub struct Caller<'p> {
@@ -22,7 +22,9 @@ pub struct Caller<'p> {
     admin: OnceCell<bool>,
     groups: OnceCell<Vec<String>>,
     /// Actors of the approver roles read so far (`None`: no such role).
-    roles: RefCell<HashMap<ApproverRole, Option<RoleActors>>>,
+    /// A BTreeMap, not a HashMap: std's `RandomState` would make the wasm
+    /// component import `wasi:random/insecure-seed`, which Forge lacks.
+    roles: RefCell<BTreeMap<ApproverRole, Option<RoleActors>>>,
 }
 
 impl<'p> Caller<'p> {

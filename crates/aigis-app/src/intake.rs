@@ -42,7 +42,7 @@ impl Delegation {
 }
 
 /// A Jira project role whose actors (users, and members of its groups) may approve.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ApproverRole {
     /// The project whose role actors count, e.g. `AIR`.
