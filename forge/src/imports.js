@@ -318,6 +318,11 @@ const JIRA = [
   },
   {
     method: 'GET',
+    path: /^\/rest\/api\/3\/project\/([^/]+)\/role\/([^/]+)$/,
+    call: (as, [project, id], _q, init) => as.requestJira(route`/rest/api/3/project/${project}/role/${id}`, { method: 'GET', headers: init.headers }),
+  },
+  {
+    method: 'GET',
     path: /^\/rest\/api\/3\/mypermissions$/,
     call: (as, _p, q, init) => as.requestJira(route`/rest/api/3/mypermissions?${q}`, { method: 'GET', headers: init.headers }),
   },

@@ -2,15 +2,18 @@
 //!
 //! Identity comes only from the invocation context Forge supplies
 //! (`context.accountId`), never from a payload. Rights are looked up in Jira
-//! once per invocation: Jira administrators may do everything; configured
-//! approver groups may decide and fulfil.
+//! once per invocation: Jira administrators may do everything; members of
+//! configured approver groups, actors of configured approver project roles
+//! (users, and members of the role's groups), and their active delegates may
+//! decide and fulfil.
 
 use crate::error::AppError;
-use crate::intake::Intake;
-use crate::jira;
+use crate::intake::{ApproverRole, Intake};
+use crate::jira::{self, RoleActors};
 use aigis_platform::Platform;
 use serde_json::Value;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
+use std::collections::BTreeMap;
 
 /// The authenticated caller of a resolver.
 pub struct Caller<'p> {
@@ -18,6 +21,10 @@ pub struct Caller<'p> {
     platform: Platform<'p>,
     admin: OnceCell<bool>,
     groups: OnceCell<Vec<String>>,
+    /// Actors of the approver roles read so far (`None`: no such role).
+    /// A BTreeMap, not a HashMap: std's `RandomState` would make the wasm
+    /// component import `wasi:random/insecure-seed`, which Forge lacks.
+    roles: RefCell<BTreeMap<ApproverRole, Option<RoleActors>>>,
 }
 
 impl<'p> Caller<'p> {
@@ -35,6 +42,7 @@ impl<'p> Caller<'p> {
             platform: p,
             admin: OnceCell::new(),
             groups: OnceCell::new(),
+            roles: RefCell::default(),
         })
     }
 
@@ -54,7 +62,49 @@ impl<'p> Caller<'p> {
         Ok(self.groups.get_or_init(|| g))
     }
 
-    /// Jira admins, and members of a configured approver group.
+    /// Whether `account` (a member of `groups`) is an actor of `role`:
+    /// as a user, or through a group. Each role is read once per invocation.
+    fn role_admits(
+        &self,
+        role: &ApproverRole,
+        account: &str,
+        groups: &[String],
+    ) -> Result<bool, AppError> {
+        let admits = |a: &Option<RoleActors>| {
+            a.as_ref().is_some_and(|a| {
+                a.users.iter().any(|u| u == account) || a.groups.iter().any(|g| groups.contains(g))
+            })
+        };
+        if let Some(a) = self.roles.borrow().get(role) {
+            return Ok(admits(a));
+        }
+        let a = jira::project_role(&self.platform, &role.project_key, &role.role_id)?;
+        let out = admits(&a);
+        self.roles.borrow_mut().insert(role.clone(), a);
+        Ok(out)
+    }
+
+    /// Whether `account`, a member of `groups`, approves by configuration:
+    /// an approver group first, then (only if no group matched) the roles.
+    fn configured_approver(
+        &self,
+        intake: &Intake,
+        account: &str,
+        groups: &[String],
+    ) -> Result<bool, AppError> {
+        if intake.approver_groups.iter().any(|g| groups.contains(g)) {
+            return Ok(true);
+        }
+        for role in &intake.approver_roles {
+            if self.role_admits(role, account, groups)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Jira admins, members of a configured approver group, actors of a
+    /// configured approver role, and active delegates of any of those.
     pub fn is_approver(&self, intake: Option<&Intake>) -> Result<bool, AppError> {
         if self.is_admin()? {
             return Ok(true);
@@ -62,11 +112,11 @@ impl<'p> Caller<'p> {
         let Some(intake) = intake else {
             return Ok(false);
         };
-        if intake.approver_groups.is_empty() {
+        if intake.approver_groups.is_empty() && intake.approver_roles.is_empty() {
             return Ok(false);
         }
         let mine = self.groups()?;
-        if intake.approver_groups.iter().any(|g| mine.contains(g)) {
+        if self.configured_approver(intake, &self.account_id, mine)? {
             return Ok(true);
         }
         // An active delegation from an approver lets the delegate approve.
@@ -77,7 +127,7 @@ impl<'p> Caller<'p> {
             .filter(|d| d.delegate == self.account_id && d.active(now))
         {
             let theirs = jira::user_groups(&self.platform, &d.delegator)?;
-            if intake.approver_groups.iter().any(|g| theirs.contains(g)) {
+            if self.configured_approver(intake, &d.delegator, &theirs)? {
                 return Ok(true);
             }
         }

@@ -1,4 +1,5 @@
-//! Intake configuration: where requests come from and who approves them.
+//! Intake configuration: where requests come from and who approves them
+//! (approver groups, approver project roles, delegations).
 //!
 //! `config.setIntake` is a partial update: each top-level field present in
 //! the payload replaces the stored one, `null` clears it (back to its empty
@@ -40,6 +41,19 @@ impl Delegation {
     }
 }
 
+/// A Jira project role whose actors (users, and members of its groups) may approve.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ApproverRole {
+    /// The project whose role actors count, e.g. `AIR`.
+    pub project_key: String,
+    /// The numeric id of the project role, e.g. `10002`.
+    pub role_id: String,
+}
+
+/// At most this many approver roles: each may cost one Jira read per check.
+pub const MAX_APPROVER_ROLES: usize = 10;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Intake {
@@ -54,6 +68,9 @@ pub struct Intake {
     /// Jira groups whose members may approve (Jira admins always may).
     #[serde(default)]
     pub approver_groups: Vec<String>,
+    /// Jira project roles whose actors may approve.
+    #[serde(default)]
+    pub approver_roles: Vec<ApproverRole>,
     #[serde(default)]
     pub delegations: Vec<Delegation>,
     /// accountIds told when an approval breaches its SLA.
@@ -98,6 +115,22 @@ impl Intake {
         }
         for g in &self.approver_groups {
             check_text("approverGroups", g, 1, 255)?;
+        }
+        if self.approver_roles.len() > MAX_APPROVER_ROLES {
+            return Err(AppError::invalid(
+                "approverRoles",
+                format!("at most {MAX_APPROVER_ROLES} roles"),
+            ));
+        }
+        for (i, r) in self.approver_roles.iter().enumerate() {
+            check_project_key(&format!("approverRoles[{i}].projectKey"), &r.project_key)?;
+            check_numeric_id(&format!("approverRoles[{i}].roleId"), &r.role_id)?;
+            if self.approver_roles[..i].contains(r) {
+                return Err(AppError::invalid(
+                    &format!("approverRoles[{i}]"),
+                    "is listed twice",
+                ));
+            }
         }
         if self.delegations.len() > 50 {
             return Err(AppError::invalid("delegations", "at most 50 delegations"));

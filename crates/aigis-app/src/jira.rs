@@ -249,6 +249,58 @@ pub fn user_groups(p: &Platform, account: &str) -> Result<Vec<String>, AppError>
         .unwrap_or_default())
 }
 
+/// The actors of a project role: users by accountId, groups by name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoleActors {
+    pub users: Vec<String>,
+    pub groups: Vec<String>,
+}
+
+/// A project role's actors (`read:jira-work`), or `None` when Jira knows no
+/// such project or role (or hides it from the app).
+pub fn project_role(
+    p: &Platform,
+    project: &str,
+    role_id: &str,
+) -> Result<Option<RoleActors>, AppError> {
+    let a = call(
+        p,
+        Principal::App,
+        "GET",
+        &format!("/rest/api/3/project/{}/role/{}", enc(project), enc(role_id)),
+        None,
+    )?;
+    if a.status == 404 {
+        return Ok(None);
+    }
+    let body = a.require("project role")?;
+    let mut out = RoleActors::default();
+    for actor in body
+        .get("actors")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        match actor.get("type").and_then(Value::as_str) {
+            Some("atlassian-user-role-actor") => {
+                if let Some(id) = actor["actorUser"]["accountId"].as_str() {
+                    out.users.push(id.to_owned());
+                }
+            }
+            Some("atlassian-group-role-actor") => {
+                if let Some(name) = actor["actorGroup"]["name"]
+                    .as_str()
+                    .or_else(|| actor["actorGroup"]["displayName"].as_str())
+                {
+                    out.groups.push(name.to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(Some(out))
+}
+
 /// Whether the invoking user is a Jira administrator (`ADMINISTER`).
 pub fn invoker_is_admin(p: &Platform) -> Result<bool, AppError> {
     let body = call(

@@ -2,8 +2,9 @@
 
 use crate::access::Caller;
 use crate::error::AppError;
+use crate::intake::Intake;
 use crate::repo::TOOL;
-use crate::{governance, intake};
+use crate::{governance, intake, jira};
 use aigis_platform::{EntityQuery, Platform};
 use serde_json::{Value, json};
 
@@ -20,6 +21,53 @@ fn any_tool(p: &Platform, status: &str) -> Result<bool, AppError> {
         ..Default::default()
     })?;
     Ok(!page.items.is_empty())
+}
+
+/// Who may approve besides Jira admins: the approver groups and roles.
+/// Each configured role is read once, so a role Jira does not know (or that
+/// cannot be read) shows as a warning.
+fn approvers(p: &Platform, i: &Intake) -> Value {
+    if i.approver_groups.is_empty() && i.approver_roles.is_empty() {
+        return check(
+            "approvers",
+            "warning",
+            "no approver groups or roles: only Jira administrators can approve",
+        );
+    }
+    let mut parts = Vec::new();
+    if !i.approver_groups.is_empty() {
+        parts.push(format!("approver groups: {}", i.approver_groups.join(", ")));
+    }
+    let mut problems = Vec::new();
+    if !i.approver_roles.is_empty() {
+        let mut roles = Vec::new();
+        for r in &i.approver_roles {
+            let name = format!("{}/{}", r.project_key, r.role_id);
+            match jira::project_role(p, &r.project_key, &r.role_id) {
+                Ok(Some(a)) => roles.push(format!(
+                    "{name} ({} user(s), {} group(s))",
+                    a.users.len(),
+                    a.groups.len()
+                )),
+                Ok(None) => {
+                    problems.push(format!("approver role {name} is not found in Jira"));
+                }
+                Err(e) => problems.push(format!(
+                    "approver role {name} could not be read: {}",
+                    e.message
+                )),
+            }
+        }
+        if !roles.is_empty() {
+            parts.push(format!("approver roles: {}", roles.join(", ")));
+        }
+    }
+    if problems.is_empty() {
+        check("approvers", "ok", parts.join("; "))
+    } else {
+        parts.extend(problems);
+        check("approvers", "warning", parts.join("; "))
+    }
 }
 
 /// Each check has status `ok`, `missing` or `warning` and a message;
@@ -112,19 +160,7 @@ pub fn readiness(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, 
                     format!("{} request type(s) accepted", i.request_type_ids.len()),
                 )
             });
-            checks.push(if i.approver_groups.is_empty() {
-                check(
-                    "approvers",
-                    "warning",
-                    "no approver groups: only Jira administrators can approve",
-                )
-            } else {
-                check(
-                    "approvers",
-                    "ok",
-                    format!("approver groups: {}", i.approver_groups.join(", ")),
-                )
-            });
+            checks.push(approvers(p, i));
         }
     }
     checks.push(check(

@@ -352,6 +352,13 @@ fn every_jira_call_conforms_to_the_openapi_document() {
     w.ok("rita", "grants.mine", json!({}));
     w.set_now(T0 + 30 * DAY);
     w.sweep();
+    // Approvers by project role: the role is read when no group matches.
+    w.ok(
+        "ada",
+        "config.setIntake",
+        json!({"approverRoles": [{"projectKey": "AIR", "roleId": w.site.approver_role_id}]}),
+    );
+    assert_eq!(w.ok("rita", "whoami", json!({}))["isApprover"], false);
     let _ = bad;
     let spec = aigis_jira_sim::openapi::Spec::load(&aigis_jira_sim::openapi::Spec::default_path())
         .expect("spec");
@@ -406,6 +413,7 @@ fn every_jira_call_conforms_to_the_openapi_document() {
         "GET /rest/api/3/issue/{issueIdOrKey}/properties/{propertyKey}",
         "GET /rest/api/3/mypermissions",
         "GET /rest/api/3/user/groups",
+        "GET /rest/api/3/project/{projectIdOrKey}/role/{id}",
     ] {
         assert!(kinds.contains(want), "{want} not exercised: {kinds:?}");
     }

@@ -19,6 +19,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/rest/api/3/mypermissions"),
     ("GET", "/rest/api/3/project/search"),
     ("GET", "/rest/api/3/project/{projectIdOrKey}"),
+    ("GET", "/rest/api/3/project/{projectIdOrKey}/role/{id}"),
     ("POST", "/rest/api/3/issue"),
     ("GET", "/rest/api/3/issue/{issueIdOrKey}"),
     ("GET", "/rest/api/3/issue/{issueIdOrKey}/properties"),
@@ -413,6 +414,9 @@ impl Ctx<'_> {
             ("GET", "/rest/api/3/project/{projectIdOrKey}") => {
                 self.get_project(&p("projectIdOrKey"))
             }
+            ("GET", "/rest/api/3/project/{projectIdOrKey}/role/{id}") => {
+                self.get_project_role(&p("projectIdOrKey"), &p("id"), &query)
+            }
             ("POST", "/rest/api/3/issue") => self.create_issue(body.as_ref()),
             ("GET", "/rest/api/3/issue/{issueIdOrKey}") => {
                 self.get_issue(&p("issueIdOrKey"), &query)
@@ -617,7 +621,16 @@ impl Ctx<'_> {
                 o.insert("issueTypes".into(), Value::Array(types));
                 o.insert("assigneeType".into(), json!("UNASSIGNED"));
                 o.insert("versions".into(), json!([]));
-                o.insert("roles".into(), json!({}));
+                let roles: Map<String, Value> = store::project_roles(self.conn)?
+                    .into_iter()
+                    .map(|(rid, name)| {
+                        (
+                            name,
+                            json!(format!("{}/rest/api/3/project/{pid}/role/{rid}", self.base)),
+                        )
+                    })
+                    .collect();
+                o.insert("roles".into(), Value::Object(roles));
             }
         }
         Ok(v)
@@ -1714,21 +1727,104 @@ impl Ctx<'_> {
         Ok(json_resp(200, &json!({ "permissions": perms })))
     }
 
-    fn get_project(&self, id_or_key: &str) -> HResult {
-        let pid: Option<i64> = match id_or_key.parse::<i64>() {
+    fn project_id(&self, id_or_key: &str) -> Result<Option<i64>, Fail> {
+        Ok(match id_or_key.parse::<i64>() {
             Ok(id) => self
                 .conn
                 .query_row("SELECT id FROM projects WHERE id = ?1", [id], |r| r.get(0))
                 .optional()?,
             Err(_) => store::project_id_by_key(self.conn, &id_or_key.to_ascii_uppercase())?,
-        };
-        match pid {
+        })
+    }
+
+    fn get_project(&self, id_or_key: &str) -> HResult {
+        match self.project_id(id_or_key)? {
             Some(pid) => Ok(json_resp(200, &self.project_json(pid, true)?)),
             None => Ok(error(
                 404,
                 &format!("No project could be found with key '{id_or_key}'."),
             )),
         }
+    }
+
+    /// Whether the caller may administer project `pid` (see the crate docs).
+    fn may_administer(&self, pid: i64) -> Result<bool, Fail> {
+        Ok(match &self.actor {
+            Actor::App => true,
+            Actor::User(u) => {
+                let lead: String =
+                    self.conn
+                        .query_row("SELECT lead FROM projects WHERE id = ?1", [pid], |r| {
+                            r.get(0)
+                        })?;
+                u.site_admin
+                    || lead == u.account_id
+                    || store::in_group(self.conn, &u.account_id, "jira-admins")?
+            }
+        })
+    }
+
+    fn get_project_role(&self, id_or_key: &str, role: &str, q: &Query) -> HResult {
+        let Ok(rid) = role.parse::<i64>() else {
+            return Ok(error(
+                400,
+                &format!("The project role id '{role}' is not a number."),
+            ));
+        };
+        let Some(pid) = self.project_id(id_or_key)? else {
+            return Ok(error(
+                404,
+                &format!("No project could be found with key '{id_or_key}'."),
+            ));
+        };
+        let role_404 = || {
+            error(
+                404,
+                &format!("Can not retrieve a role actor for a null project role: {rid}"),
+            )
+        };
+        if !self.may_administer(pid)? {
+            return Ok(role_404());
+        }
+        let Some((name, description)) = store::project_role(self.conn, rid)? else {
+            return Ok(role_404());
+        };
+        let exclude_inactive = q.flag("excludeInactiveUsers");
+        let actors: Vec<Value> = store::role_actors(self.conn, pid, rid)?
+            .into_iter()
+            .filter(|a| a.active || !exclude_inactive)
+            .map(|a| match (&a.account_id, &a.group) {
+                (Some(account), _) => json!({
+                    "id": a.id,
+                    "displayName": a.display_name,
+                    "type": "atlassian-user-role-actor",
+                    "actorUser": {"accountId": account},
+                }),
+                (None, group) => {
+                    let (gid, gname) = group.clone().unwrap_or_default();
+                    json!({
+                        "id": a.id,
+                        "displayName": gname,
+                        "name": gname,
+                        "type": "atlassian-group-role-actor",
+                        "actorGroup": {"name": gname, "displayName": gname, "groupId": gid},
+                    })
+                }
+            })
+            .collect();
+        Ok(json_resp(
+            200,
+            &json!({
+                "self": format!("{}/rest/api/3/project/{pid}/role/{rid}", self.base),
+                "name": name,
+                "id": rid,
+                "description": description,
+                "actors": actors,
+                "admin": false,
+                "default": false,
+                "roleConfigurable": true,
+            }),
+        ))
     }
 
     fn project_search(&self, q: &Query) -> HResult {

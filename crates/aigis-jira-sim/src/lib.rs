@@ -18,6 +18,10 @@
 //!   comment on and set properties of issues they see.
 //! * Every authenticated user may browse projects, users and groups; e-mail
 //!   addresses are always returned (as to an app holding the e-mail scope).
+//! * A project role's actors (`GET /project/{key}/role/{id}`) are shown to
+//!   asApp, site admins, members of `jira-admins` and the project's lead;
+//!   to anyone else the role is "not found", as Jira answers without
+//!   *Administer Projects*.
 //!
 //! Writes that Forge would report as product events append to an outbox table
 //! ([`JiraSim::pending_events`]); only `avi:jira:created:issue` is produced.
@@ -108,6 +112,18 @@ pub struct DemoSite {
     pub service_desk_id: String,
     pub portal_id: String,
     pub request_type_id: String,
+    /// Id of the project role "Service Desk Team" (actors on the demo
+    /// project: the group `aigis-approvers` and Bea).
+    pub approver_role_id: String,
+}
+
+/// An actor of a project role: a user or a group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoleMember {
+    /// By account id.
+    User(String),
+    /// By group name.
+    Group(String),
 }
 
 /// One user of the demo site.
@@ -335,6 +351,32 @@ impl JiraSim {
         to_status: &str,
     ) -> Result<String, SimError> {
         store::add_transition(&*self.lock()?, project_key, name, to_status)
+    }
+
+    /// Create a project role (roles are site-wide, their actors are per
+    /// project); returns its id. Ids start at 10002. Fails if the name is taken.
+    pub fn create_project_role(&self, name: &str, description: &str) -> Result<String, SimError> {
+        store::create_project_role(&*self.lock()?, name, description)
+    }
+
+    /// Make a user or a group an actor of role `role_id` in a project. Idempotent.
+    pub fn add_role_actor(
+        &self,
+        project_key: &str,
+        role_id: &str,
+        member: &RoleMember,
+    ) -> Result<(), SimError> {
+        store::add_role_actor(&*self.lock()?, project_key, role_id, member)
+    }
+
+    /// Remove an actor from role `role_id` in a project; `NotFound` if it is not one.
+    pub fn remove_role_actor(
+        &self,
+        project_key: &str,
+        role_id: &str,
+        member: &RoleMember,
+    ) -> Result<(), SimError> {
+        store::remove_role_actor(&*self.lock()?, project_key, role_id, member)
     }
 
     /// Seed the demo site (idempotent).

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use aigis_jira_sim::openapi::Spec;
-use aigis_jira_sim::{DemoSite, JiraSim, NewUser, SimResponse, routes};
+use aigis_jira_sim::{DemoSite, JiraSim, NewUser, RoleMember, SimResponse, routes};
 use base64::Engine as _;
 use serde_json::{Value, json};
 
@@ -197,6 +197,34 @@ fn every_route_answers_with_declared_status_and_shape() {
         ("ada", "GET", "/rest/api/3/mypermissions".into(), None, 400),
         ("ada", "GET", "/rest/api/3/project/AIR".into(), None, 200),
         ("ada", "GET", "/rest/api/3/project/NOPE".into(), None, 404),
+        (
+            "ada",
+            "GET",
+            format!("/rest/api/3/project/AIR/role/{}", site.approver_role_id),
+            None,
+            200,
+        ),
+        (
+            "ada",
+            "GET",
+            format!("/rest/api/3/project/NOPE/role/{}", site.approver_role_id),
+            None,
+            404,
+        ),
+        (
+            "ada",
+            "GET",
+            "/rest/api/3/project/AIR/role/99999".into(),
+            None,
+            404,
+        ),
+        (
+            "ada",
+            "GET",
+            "/rest/api/3/project/AIR/role/lead".into(),
+            None,
+            400,
+        ),
         ("ada", "GET", "/rest/api/3/project/search".into(), None, 200),
         (
             "ada",
@@ -793,6 +821,16 @@ fn seed_demo_is_idempotent() {
         )
         .json();
     assert_eq!(members["total"], 2);
+    let role = sim
+        .handle_as(
+            None,
+            "GET",
+            &format!("/rest/api/3/project/AIR/role/{}", a.approver_role_id),
+            &[],
+            None,
+        )
+        .json();
+    assert_eq!(role["actors"].as_array().map(Vec::len), Some(2), "{role}");
     let projects = sim
         .handle_as(None, "GET", "/rest/api/3/project/search", &[], None)
         .json();
@@ -994,4 +1032,105 @@ fn check_call_rejects_nonconforming_calls() {
     );
     assert!(s.has_operation("get", "/rest/api/3/issue/{issueIdOrKey}"));
     assert!(!s.has_operation("PATCH", "/rest/api/3/issue/{issueIdOrKey}"));
+}
+
+#[test]
+fn project_roles_list_user_and_group_actors() {
+    let (sim, site) = site();
+    let role = &site.approver_role_id;
+    assert_eq!(role, "10002");
+    let path = format!("/rest/api/3/project/AIR/role/{role}");
+    let r = call(&sim, &site, "ada", "GET", &path, None);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = r.json();
+    spec()
+        .check_response(
+            "GET",
+            "/rest/api/3/project/{projectIdOrKey}/role/{id}",
+            200,
+            &v,
+        )
+        .expect("conforms");
+    assert_eq!(v["name"], "Service Desk Team");
+    assert_eq!(v["id"], 10002);
+    // Sorted by display name: the group "aigis-approvers", then Bea.
+    let actors = v["actors"].as_array().expect("actors");
+    assert_eq!(actors.len(), 2, "{v}");
+    assert_eq!(actors[0]["type"], "atlassian-group-role-actor");
+    assert_eq!(actors[0]["actorGroup"]["name"], "aigis-approvers");
+    assert!(actors[0]["actorGroup"]["groupId"].is_string());
+    assert_eq!(actors[1]["type"], "atlassian-user-role-actor");
+    assert_eq!(
+        actors[1]["actorUser"]["accountId"],
+        account(&site, "bea").as_str()
+    );
+    assert_eq!(actors[1]["displayName"], "Bea Approver");
+    // By project id too; the role is site-wide, its actors per project.
+    let by_id = call(
+        &sim,
+        &site,
+        "ada",
+        "GET",
+        "/rest/api/3/project/10000/role/10002",
+        None,
+    );
+    assert_eq!(by_id.status, 200);
+    assert_eq!(by_id.json()["actors"], v["actors"]);
+    let ops = call(
+        &sim,
+        &site,
+        "ada",
+        "GET",
+        "/rest/api/3/project/OPS/role/10002",
+        None,
+    );
+    assert_eq!(ops.status, 200);
+    assert_eq!(ops.json()["actors"], json!([]));
+    // The project lists its roles.
+    let project = call(&sim, &site, "ada", "GET", "/rest/api/3/project/AIR", None).json();
+    assert_eq!(
+        project["roles"]["Service Desk Team"],
+        format!("{}/rest/api/3/project/10000/role/10002", sim.base_url())
+    );
+    // Unknown project or role: 404; a role id that is not a number: 400.
+    for (p, status) in [
+        ("/rest/api/3/project/NOPE/role/10002", 404),
+        ("/rest/api/3/project/AIR/role/10099", 404),
+        ("/rest/api/3/project/AIR/role/abc", 400),
+    ] {
+        let r = call(&sim, &site, "ada", "GET", p, None);
+        assert_eq!(r.status, status, "{p}: {}", r.body);
+        assert!(r.json()["errorMessages"][0].is_string(), "{p}");
+    }
+    // Without credentials: 401. Without Administer Projects: not found.
+    assert_eq!(sim.handle_http("GET", &path, &[], None).status, 401);
+    assert_eq!(call(&sim, &site, "rita", "GET", &path, None).status, 404);
+    assert_eq!(sim.handle_as(None, "GET", &path, &[], None).status, 200);
+    // Actors are added and removed through the admin API.
+    let rita = account(&site, "rita");
+    let member = RoleMember::User(rita.clone());
+    sim.add_role_actor("AIR", role, &member).expect("add");
+    sim.add_role_actor("AIR", role, &member)
+        .expect("idempotent");
+    let v = sim.handle_as(None, "GET", &path, &[], None).json();
+    assert_eq!(v["actors"].as_array().map(Vec::len), Some(3));
+    sim.remove_role_actor("AIR", role, &member).expect("remove");
+    assert!(sim.remove_role_actor("AIR", role, &member).is_err());
+    let v = sim.handle_as(None, "GET", &path, &[], None).json();
+    assert_eq!(v["actors"].as_array().map(Vec::len), Some(2));
+    assert!(sim.add_role_actor("NOPE", role, &member).is_err());
+    assert!(sim.add_role_actor("AIR", "99", &member).is_err());
+    assert!(sim.add_role_actor("AIR", "x", &member).is_err());
+    assert!(
+        sim.add_role_actor("AIR", role, &RoleMember::Group("no-such-group".into()))
+            .is_err()
+    );
+    assert!(
+        sim.add_role_actor("AIR", role, &RoleMember::User("nobody".into()))
+            .is_err()
+    );
+    let other = sim.create_project_role("Reviewers", "").expect("role");
+    assert_eq!(other, "10003");
+    assert!(sim.create_project_role("reviewers", "").is_err());
+    assert!(sim.create_project_role(" ", "").is_err());
 }
