@@ -148,3 +148,12 @@ export const random = {
   getRandomBytes: randomBytes,
   getRandomU64: () => new DataView(randomBytes(8).buffer).getBigUint64(0),
 };
+
+// `wasi:random/insecure-seed`: what std's HashMap seeds itself with (some
+// dependencies use HashMap). Drawn from the same CSPRNG.
+export const insecureSeed = {
+  insecureSeed: () => {
+    const v = new DataView(randomBytes(16).buffer);
+    return [v.getBigUint64(0), v.getBigUint64(8)];
+  },
+};
