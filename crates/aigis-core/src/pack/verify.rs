@@ -235,6 +235,22 @@ fn check(zip: &[u8], opts: &VerifyOptions, report: &mut VerifyReport) -> Check<V
             format!("payload is not base64: {e}"),
         )
     })?;
+    // One encoding only: the envelope as the builder writes it, one
+    // signature, canonical base64.
+    let canonical = serde_json::to_vec_pretty(&envelope).map(|mut v| {
+        v.push(b'\n');
+        v
+    });
+    if canonical.ok().as_deref() != Some(get(ENVELOPE))
+        || B64.encode(&body) != envelope.payload
+        || envelope.signatures.len() != 1
+    {
+        return Err(fail(
+            ENVELOPE,
+            "dsse.schema",
+            "the envelope is not in its canonical form (pretty JSON, one signature)",
+        ));
+    }
     let statement: Statement = serde_json::from_slice(&body).map_err(|e| {
         fail(
             ENVELOPE,
@@ -341,13 +357,11 @@ fn check(zip: &[u8], opts: &VerifyOptions, report: &mut VerifyReport) -> Check<V
             ),
         ));
     };
-    let raw_sig = B64.decode(sig.sig.as_bytes()).map_err(|e| {
-        fail(
-            ENVELOPE,
-            "dsse.signature",
-            format!("sig is not base64: {e}"),
-        )
-    })?;
+    let raw_sig = B64
+        .decode(sig.sig.as_bytes())
+        .ok()
+        .filter(|r| B64.encode(r) == sig.sig)
+        .ok_or_else(|| fail(ENVELOPE, "dsse.signature", "sig is not canonical base64"))?;
     tlog::verify_raw(
         &current.verifier_key,
         &pae(&envelope.payload_type, &body),
