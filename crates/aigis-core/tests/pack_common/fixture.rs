@@ -74,6 +74,11 @@ impl History {
     /// `n` requests: two in three approved (manual, auto-policy), one in
     /// three denied. With `rotate`, the log key rotates half way.
     pub fn new(n: usize, key_seed: u8, rotate: bool) -> History {
+        History::with_tag(n, key_seed, rotate, "")
+    }
+
+    /// [`History::new`] with `tag` in every purpose: a different log.
+    pub fn with_tag(n: usize, key_seed: u8, rotate: bool, tag: &str) -> History {
         let mut b = Builder {
             head: Head::genesis(),
             h: History {
@@ -119,7 +124,7 @@ impl History {
             let key = format!("AI-{}", i + 1);
             let requester = format!("acct-{}", i % 7);
             let tool = ["chatgpt", "claude", "copilot"][i % 3].to_owned();
-            let purpose = format!("Drafting, \"summaries\"\nfor team {i}");
+            let purpose = format!("Drafting, \"summaries\"\nfor team {i}{tag}");
             let created = b.commit(vec![NewEvent::new(
                 &requester,
                 "request.created",
