@@ -156,6 +156,10 @@ pub fn fuzz_raw(data: &[u8], pristine: &[u8]) {
     if r.ok {
         assert_eq!(sorted(unzip(data)), sorted(unzip(pristine)), "a different pack verified");
     }
+    // As the older pack of a good one (worth it once the zip reads).
+    if r.failure.as_ref().is_some_and(|f| f.rule.starts_with("zip.")) {
+        return;
+    }
     let opts = VerifyOptions {
         previous: Some(data.to_vec()),
         ..VerifyOptions::default()
