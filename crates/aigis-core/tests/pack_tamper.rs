@@ -364,10 +364,10 @@ fn every_tamper_is_detected_and_named() {
             "audit.anchor",
         ),
         (
-            "checkpoint-out-of-range",
+            "checkpoint-fields",
             {
                 let mut i2 = input.clone();
-                i2.checkpoints.push(h.checkpoint(h.events.len() as u64 + 0));
+                i2.checkpoints.push(h.checkpoint(h.events.len() as u64));
                 let mut bad = h.checkpoint(3);
                 bad.size = 4;
                 i2.checkpoints.push(bad);
@@ -375,6 +375,16 @@ fn every_tamper_is_detected_and_named() {
             },
             pack::CHECKPOINTS,
             "checkpoints.fields",
+        ),
+        (
+            "checkpoint-out-of-range",
+            {
+                let mut i2 = h.input(6, last, None);
+                i2.checkpoints.insert(0, h.checkpoint(2));
+                pack::build(&i2, s).unwrap()
+            },
+            pack::CHECKPOINTS,
+            "checkpoints.range",
         ),
         (
             "older-checkpoint",

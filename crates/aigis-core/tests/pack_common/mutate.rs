@@ -224,9 +224,9 @@ pub fn fuzz_mutated(data: &[u8], pristine: &[u8]) {
         return;
     } else {
         let mut z = pristine.to_vec();
-        for k in 9..data.len().min(64) {
+        for b in data.iter().take(64).skip(9) {
             let i = r.below(z.len());
-            z[i] ^= data[k] | 1;
+            z[i] ^= b | 1;
         }
         z
     };
