@@ -13,7 +13,7 @@ STATE_DIR ?= .aigis
 # which only build for wasm (their export names are WIT names, not C symbols).
 NATIVE := --workspace --exclude aigis-resolvers --exclude aigis-triggers --exclude aigis-sweeps
 
-.PHONY: run test setup components host frontend lint test-native test-wasm test-frontend test-e2e clean forge-deps forge validate-manifest test-forge-smoke test-conformance
+.PHONY: fuzz run test setup components host frontend lint test-native test-wasm test-frontend test-e2e clean forge-deps forge validate-manifest test-forge-smoke test-conformance
 
 ## Build everything and start the local site with demo data.
 run: setup components host frontend
@@ -90,3 +90,11 @@ bench:
 clean:
 	$(CARGO) clean
 	rm -rf frontend/dist frontend/node_modules
+
+## Fuzz pack::verify (cargo-fuzz; nightly features unlocked on stable with RUSTC_BOOTSTRAP), ~60 s per target.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz
+	cd fuzz && for t in verify_pack verify_mutated; do \
+		RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 || exit 1; \
+	done

@@ -17,7 +17,10 @@ fn with_previous(new: &[u8], old: &[u8]) -> VerifyReport {
 }
 
 fn rule(r: &VerifyReport) -> String {
-    r.failure.as_ref().map(|f| f.rule.clone()).unwrap_or_default()
+    r.failure
+        .as_ref()
+        .map(|f| f.rule.clone())
+        .unwrap_or_default()
 }
 
 #[test]
@@ -77,6 +80,12 @@ fn key_rotation_is_followed_through_the_log() {
     // A new key with no rotation event: the log names another key.
     let mut swapped = History::new(12, 7, false);
     swapped.signers = vec![(signer(9), 1)];
-    let r = with_previous(&swapped.pack(0, swapped.last_commit(), None), &h.pack(0, 5, None));
-    assert!(matches!(rule(&r).as_str(), "key.introduced" | "link.key"), "{r}");
+    let r = with_previous(
+        &swapped.pack(0, swapped.last_commit(), None),
+        &h.pack(0, 5, None),
+    );
+    assert!(
+        matches!(rule(&r).as_str(), "key.introduced" | "link.key"),
+        "{r}"
+    );
 }

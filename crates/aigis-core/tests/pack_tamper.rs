@@ -20,12 +20,7 @@ struct Tally {
 
 impl Tally {
     /// Records one mutation; `want` checks the failure's file and rule.
-    fn expect(
-        &mut self,
-        category: &str,
-        r: &VerifyReport,
-        want: impl Fn(&str, &str) -> bool,
-    ) {
+    fn expect(&mut self, category: &str, r: &VerifyReport, want: impl Fn(&str, &str) -> bool) {
         self.tried += 1;
         *self.by_category.entry(category.to_owned()).or_default() += 1;
         let f = r
@@ -111,7 +106,9 @@ fn every_tamper_is_detected_and_named() {
     // 2. Zip entries: dropped, added, duplicated; the archive truncated.
     for (name, _) in &base {
         let e: Entries = base.iter().filter(|(n, _)| n != name).cloned().collect();
-        t.expect("drop-entry", &verify(&rezip(&e)), |f, r| f == name && r == "zip.missing");
+        t.expect("drop-entry", &verify(&rezip(&e)), |f, r| {
+            f == name && r == "zip.missing"
+        });
         let mut d = base.clone();
         let dup = d.iter().find(|(n, _)| n == name).unwrap().clone();
         d.push(dup);
@@ -119,7 +116,13 @@ fn every_tamper_is_detected_and_named() {
             f == name && r == "zip.duplicate"
         });
     }
-    for extra in ["extra.txt", "../evil", "audit.jsonl.bak", "manifest.json/", "Requests.csv"] {
+    for extra in [
+        "extra.txt",
+        "../evil",
+        "audit.jsonl.bak",
+        "manifest.json/",
+        "Requests.csv",
+    ] {
         let mut e = base.clone();
         e.push((extra.to_owned(), b"x".to_vec()));
         t.expect("add-entry", &verify(&rezip(&e)), |f, r| {
@@ -133,7 +136,9 @@ fn every_tamper_is_detected_and_named() {
     assert!(verify(&stored_zip(&base)).ok);
     for _ in 0..40 {
         let cut = rng.below(zip.len());
-        t.expect("truncate-zip", &verify(&zip[..cut]), |_, r| r.starts_with("zip."));
+        t.expect("truncate-zip", &verify(&zip[..cut]), |_, r| {
+            r.starts_with("zip.")
+        });
     }
 
     // 3. Keys and key ids.
@@ -153,20 +158,16 @@ fn every_tamper_is_detected_and_named() {
             f == pack::MANIFEST && r == "dsse.keyid"
         });
         let mut e = base.clone();
-        set(
-            &mut e,
-            pack::MANIFEST,
-            {
-                let at = m.find("\"keys\":").unwrap();
-                let (head, tail) = m.split_at(at);
-                let tail = tail.replacen(
-                    &format!("\"keyId\": \"{}\"", cur.key_id()),
-                    &format!("\"keyId\": \"{}\"", other.key_id()),
-                    1,
-                );
-                format!("{head}{tail}").into_bytes()
-            },
-        );
+        set(&mut e, pack::MANIFEST, {
+            let at = m.find("\"keys\":").unwrap();
+            let (head, tail) = m.split_at(at);
+            let tail = tail.replacen(
+                &format!("\"keyId\": \"{}\"", cur.key_id()),
+                &format!("\"keyId\": \"{}\"", other.key_id()),
+                1,
+            );
+            format!("{head}{tail}").into_bytes()
+        });
         t.expect("replace-key-id", &verify(&rezip(&e)), |f, r| {
             f == pack::MANIFEST && r == "key.invalid"
         });
@@ -181,10 +182,11 @@ fn every_tamper_is_detected_and_named() {
             f == pack::ENVELOPE && r == "dsse.keyid"
         });
         // A signature by another key over the same statement.
-        let mut envelope: pack::DsseEnvelope =
-            serde_json::from_str(&env).unwrap();
+        let mut envelope: pack::DsseEnvelope = serde_json::from_str(&env).unwrap();
         let body = base64_decode(&envelope.payload);
-        let sig = other.sign_raw(&pack::pae(pack::PAYLOAD_TYPE, &body)).unwrap();
+        let sig = other
+            .sign_raw(&pack::pae(pack::PAYLOAD_TYPE, &body))
+            .unwrap();
         envelope.signatures[0].sig = base64_encode(&sig);
         let mut e = base.clone();
         let mut bytes = serde_json::to_vec_pretty(&envelope).unwrap();
@@ -266,43 +268,69 @@ fn every_tamper_is_detected_and_named() {
     let cases: Vec<(&str, Vec<u8>, &str, &str)> = vec![
         (
             "decision-rationale",
-            resign(&input, s, |_, d| text_edit(data_mut(d, pack::DECISIONS), "not needed, case 2", "approved after all")),
+            resign(&input, s, |_, d| {
+                text_edit(
+                    data_mut(d, pack::DECISIONS),
+                    "not needed, case 2",
+                    "approved after all",
+                )
+            }),
             pack::DECISIONS,
             "cross.decision",
         ),
         (
             "decision-flipped",
-            resign(&input, s, |_, d| text_edit(data_mut(d, pack::DECISIONS), ",denied,", ",approved,")),
+            resign(&input, s, |_, d| {
+                text_edit(data_mut(d, pack::DECISIONS), ",denied,", ",approved,")
+            }),
             pack::DECISIONS,
             "cross.decision",
         ),
         (
             "grant-for-denied-request",
-            resign(&input, s, |_, d| text_edit(data_mut(d, pack::GRANTS), "g-0,10000,", "g-0,10002,")),
+            resign(&input, s, |_, d| {
+                text_edit(data_mut(d, pack::GRANTS), "g-0,10000,", "g-0,10002,")
+            }),
             pack::GRANTS,
             "cross.grant",
         ),
         (
             "grant-without-event",
-            resign(&input, s, |_, d| text_edit(data_mut(d, pack::GRANTS), "g-0,", "g-99,")),
+            resign(&input, s, |_, d| {
+                text_edit(data_mut(d, pack::GRANTS), "g-0,", "g-99,")
+            }),
             pack::GRANTS,
             "cross.grant",
         ),
         (
             "request-requester",
-            resign(&input, s, |_, d| text_edit(data_mut(d, pack::REQUESTS), "10001,AI-2,AI,acct-1", "10001,AI-2,AI,acct-6")),
+            resign(&input, s, |_, d| {
+                text_edit(
+                    data_mut(d, pack::REQUESTS),
+                    "10001,AI-2,AI,acct-1",
+                    "10001,AI-2,AI,acct-6",
+                )
+            }),
             pack::REQUESTS,
             "cross.request",
         ),
         (
             "request-without-event",
-            resign(&input, s, |_, d| text_edit(data_mut(d, pack::REQUESTS), "10001,AI-2", "99999,AI-2")),
+            resign(&input, s, |_, d| {
+                text_edit(data_mut(d, pack::REQUESTS), "10001,AI-2", "99999,AI-2")
+            }),
             pack::REQUESTS,
             "cross.request",
         ),
         (
             "job-grant",
-            resign(&input, s, |_, d| text_edit(data_mut(d, pack::JOBS), "j-0,provision,g-0", "j-0,provision,g-1")),
+            resign(&input, s, |_, d| {
+                text_edit(
+                    data_mut(d, pack::JOBS),
+                    "j-0,provision,g-0",
+                    "j-0,provision,g-1",
+                )
+            }),
             pack::JOBS,
             "cross.job",
         ),
@@ -316,7 +344,13 @@ fn every_tamper_is_detected_and_named() {
         ),
         (
             "event-altered",
-            resign(&input, s, |_, d| text_edit(data_mut(d, pack::AUDIT), "\"acct-approver\"", "\"acct-other\"")),
+            resign(&input, s, |_, d| {
+                text_edit(
+                    data_mut(d, pack::AUDIT),
+                    "\"acct-approver\"",
+                    "\"acct-other\"",
+                )
+            }),
             pack::AUDIT,
             "audit.entry-hash",
         ),
@@ -330,10 +364,10 @@ fn every_tamper_is_detected_and_named() {
             "audit.anchor",
         ),
         (
-            "checkpoint-out-of-range",
+            "checkpoint-fields",
             {
                 let mut i2 = input.clone();
-                i2.checkpoints.push(h.checkpoint(h.events.len() as u64 + 0));
+                i2.checkpoints.push(h.checkpoint(h.events.len() as u64));
                 let mut bad = h.checkpoint(3);
                 bad.size = 4;
                 i2.checkpoints.push(bad);
@@ -341,6 +375,16 @@ fn every_tamper_is_detected_and_named() {
             },
             pack::CHECKPOINTS,
             "checkpoints.fields",
+        ),
+        (
+            "checkpoint-out-of-range",
+            {
+                let mut i2 = h.input(6, last, None);
+                i2.checkpoints.insert(0, h.checkpoint(2));
+                pack::build(&i2, s).unwrap()
+            },
+            pack::CHECKPOINTS,
+            "checkpoints.range",
         ),
         (
             "older-checkpoint",

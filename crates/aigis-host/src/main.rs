@@ -1,5 +1,7 @@
 //! `aigis`: the Aigis local host CLI.
 
+mod verify_cli;
+
 use aigis_host::clock::{format_rfc3339, parse_duration, parse_rfc3339};
 use aigis_host::{ClockConfig, Host, HostConfig};
 use anyhow::{Context, Result, anyhow};
@@ -123,6 +125,34 @@ enum Command {
         #[command(subcommand)]
         command: EventsCommand,
     },
+    /// Verify an evidence pack offline (no state directory needed); exits
+    /// 0 only when every check holds, otherwise names the failure.
+    Verify {
+        /// The pack (zip).
+        pack: PathBuf,
+        /// File holding the site's audit MAC key, to check entryMac.
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// Check entryMac only for events under this key id.
+        #[arg(long, requires = "key")]
+        key_id: Option<String>,
+        /// An older pack of the same log that this one must extend.
+        #[arg(long)]
+        previous: Option<PathBuf>,
+        /// The log's verifier key (name+keyid+base64, or a file holding it).
+        #[arg(long)]
+        trusted_key: Option<String>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check an inclusion proof JSON (from FILE or stdin) and its checkpoint.
+    VerifyProof {
+        file: Option<PathBuf>,
+        /// The log's verifier key (name+keyid+base64, or a file holding it).
+        #[arg(long)]
+        trusted_key: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -211,6 +241,30 @@ fn print_json(v: &Value) {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
+    // Offline checks: no host, no state directory.
+    match &cli.command {
+        Command::Verify {
+            pack,
+            key,
+            key_id,
+            previous,
+            trusted_key,
+            json,
+        } => {
+            return verify_cli::verify(verify_cli::VerifyArgs {
+                pack,
+                key: key.as_deref(),
+                key_id: key_id.as_deref(),
+                previous: previous.as_deref(),
+                trusted_key: trusted_key.as_deref(),
+                json: *json,
+            });
+        }
+        Command::VerifyProof { file, trusted_key } => {
+            return verify_cli::verify_proof(file.as_deref(), trusted_key.as_deref());
+        }
+        _ => {}
+    }
     let host = open(&cli)?;
     match &cli.command {
         Command::Up {
@@ -360,6 +414,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print_json(&serde_json::to_value(&report)?);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Verify { .. } | Command::VerifyProof { .. } => Ok(ExitCode::FAILURE),
     }
 }
 

@@ -9,6 +9,9 @@ use crate::audit::sha256_hex;
 use crate::tlog::LogSigner;
 use std::collections::BTreeMap;
 
+/// The data files, named, in [`DATA_FILES`] order.
+pub type DataFiles = Vec<(&'static str, Vec<u8>)>;
+
 const README_TEXT: &str = include_str!("README.txt");
 
 fn json_err(what: &'static str) -> impl Fn(serde_json::Error) -> PackError {
@@ -26,9 +29,7 @@ fn pretty<T: serde::Serialize>(what: &'static str, v: &T) -> Result<Vec<u8>, Pac
 
 /// Renders the data files (all but the manifest and the envelope, in
 /// [`DATA_FILES`] order) and the manifest that lists them, unsigned.
-pub fn render_files(
-    input: &PackInput,
-) -> Result<(Manifest, Vec<(&'static str, Vec<u8>)>), PackError> {
+pub fn render_files(input: &PackInput) -> Result<(Manifest, DataFiles), PackError> {
     let mut requests: Vec<&crate::model::Request> = input.requests.iter().collect();
     requests.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
     let mut grants: Vec<&crate::model::Grant> = input.grants.iter().collect();
@@ -81,7 +82,7 @@ pub fn render_files(
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
 
-    let data: Vec<(&'static str, Vec<u8>)> = vec![
+    let data: DataFiles = vec![
         (README, README_TEXT.as_bytes().to_vec()),
         (REQUESTS, requests_csv),
         (GRANTS, grants_csv),

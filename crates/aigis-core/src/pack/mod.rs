@@ -106,7 +106,7 @@ mod records;
 mod verify;
 mod zipio;
 
-pub use build::{assemble, build, render_files};
+pub use build::{DataFiles, assemble, build, render_files};
 pub use dsse::{
     DsseEnvelope, DsseSignature, PAYLOAD_TYPE, PREDICATE_TYPE, STATEMENT_TYPE, Statement, pae,
 };

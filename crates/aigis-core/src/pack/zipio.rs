@@ -146,8 +146,8 @@ pub fn read_entries(zip: &[u8]) -> Result<Vec<(String, Vec<u8>)>, ZipFault> {
     }
     let mut out = Vec::with_capacity(raw.len());
     let mut total = 0u64;
-    for i in 0..raw.len() {
-        let name = String::from_utf8_lossy(&raw[i]).into_owned();
+    for (i, raw_name) in raw.iter().enumerate() {
+        let name = String::from_utf8_lossy(raw_name).into_owned();
         let mut f = archive
             .by_index(i)
             .map_err(|e| fault(Some(&name), "zip.entry-unreadable", format!("{name}: {e}")))?;

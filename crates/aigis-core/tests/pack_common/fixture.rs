@@ -41,7 +41,10 @@ impl NodeSource for History {
             reason: "absent".into(),
         };
         let (seq, pos) = tlog::node_home(level, index).ok_or_else(missing)?;
-        let e = self.events.get((seq as usize).wrapping_sub(1)).ok_or_else(missing)?;
+        let e = self
+            .events
+            .get((seq as usize).wrapping_sub(1))
+            .ok_or_else(missing)?;
         let h = if pos == 0 {
             &e.entry_hash
         } else {

@@ -16,7 +16,11 @@ impl Rng {
         z ^ (z >> 31)
     }
     pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
 }
 
@@ -36,7 +40,11 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -88,7 +96,9 @@ pub fn stored_zip(entries: &Entries) -> Vec<u8> {
 }
 
 fn lines(b: &[u8]) -> Vec<Vec<u8>> {
-    b.split_inclusive(|c| *c == b'\n').map(<[u8]>::to_vec).collect()
+    b.split_inclusive(|c| *c == b'\n')
+        .map(<[u8]>::to_vec)
+        .collect()
 }
 
 /// One content-level mutation of one file, from `r`. Returns a name.
@@ -154,10 +164,17 @@ pub fn mutate_file(r: &mut Rng, bytes: &mut Vec<u8>) -> &'static str {
 pub fn fuzz_raw(data: &[u8], pristine: &[u8]) {
     let r = pack::verify(data, &VerifyOptions::default());
     if r.ok {
-        assert_eq!(sorted(unzip(data)), sorted(unzip(pristine)), "a different pack verified");
+        assert_eq!(
+            sorted(unzip(data)),
+            sorted(unzip(pristine)),
+            "a different pack verified"
+        );
     }
     // As the older pack of a good one (worth it once the zip reads).
-    if r.failure.as_ref().is_some_and(|f| f.rule.starts_with("zip.")) {
+    if r.failure
+        .as_ref()
+        .is_some_and(|f| f.rule.starts_with("zip."))
+    {
         return;
     }
     let opts = VerifyOptions {
@@ -207,14 +224,18 @@ pub fn fuzz_mutated(data: &[u8], pristine: &[u8]) {
         return;
     } else {
         let mut z = pristine.to_vec();
-        for k in 9..data.len().min(64) {
+        for b in data.iter().take(64).skip(9) {
             let i = r.below(z.len());
-            z[i] ^= data[k] | 1;
+            z[i] ^= b | 1;
         }
         z
     };
     let rep = pack::verify(&candidate, &VerifyOptions::default());
     if rep.ok {
-        assert_eq!(sorted(unzip(&candidate)), sorted(base), "a different pack verified");
+        assert_eq!(
+            sorted(unzip(&candidate)),
+            sorted(base),
+            "a different pack verified"
+        );
     }
 }
