@@ -3,7 +3,10 @@
 // Change one, change the other: the two transcripts must be byte-identical.
 
 /** Keys whose values differ between hosts by design (random MAC key, cloud id). */
-export const VOLATILE_KEYS = new Set(['cloudId', 'entryHash', 'prevHash', 'entryMac', 'keyId', 'hash', 'mac']);
+export const VOLATILE_KEYS = new Set(['cloudId', 'entryHash', 'prevHash', 'entryMac', 'keyId', 'hash', 'mac',
+  // Signed checkpoints and packs: keys and origins are random per site.
+  'root', 'rootHash', 'leafHash', 'proof', 'note', 'checkpoint', 'origin', 'verifierKey', 'previousKeyId', 'contentBase64', 'sha256', 'bytes', 'nodes',
+]);
 
 /** Canonical JSON: object keys sorted (by UTF-16 code unit, as serde's BTreeMap for ASCII keys), no spaces. */
 export function canonical(v) {

@@ -115,7 +115,7 @@ pub fn ensure_keys(p: &Platform) -> Result<LogKeys, AppError> {
         c.event(NewEvent::new(
             "app:audit",
             "audit.key.created",
-            &format!("auditkey:{}", key.key_id),
+            "audit:key",
             json!({"keyId": key.key_id, "verifierKey": key.verifier_key, "origin": origin}),
         ));
         let keys = LogKeys {
@@ -251,7 +251,7 @@ pub fn rotate_key(p: &Platform, caller: &Caller, payload: &str) -> Result<Value,
         c.event(NewEvent::new(
             &caller.account_id,
             "audit.key.rotated",
-            &format!("auditkey:{}", key.key_id),
+            "audit:key",
             json!({"keyId": key.key_id, "verifierKey": key.verifier_key, "previousKeyId": previous,
                    "checkpointSize": before.size}),
         ));

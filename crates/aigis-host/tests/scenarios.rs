@@ -49,6 +49,20 @@ const VOLATILE_KEYS: &[&str] = &[
     "keyId",
     "hash",
     "mac",
+    // Signed checkpoints and packs: keys and origins are random per site.
+    "root",
+    "rootHash",
+    "leafHash",
+    "proof",
+    "note",
+    "checkpoint",
+    "origin",
+    "verifierKey",
+    "previousKeyId",
+    "contentBase64",
+    "sha256",
+    "bytes",
+    "nodes",
 ];
 
 /// Canonical JSON: object keys sorted, no spaces.

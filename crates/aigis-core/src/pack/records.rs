@@ -254,7 +254,16 @@ pub fn derive_decisions_with(
         .collect()
 }
 
-/// A CSV file: the header, then `rows`.
+/// A cell as written: text a spreadsheet would run as a formula (starting
+/// with `=`, `+`, `-`, `@`, tab or carriage return) gets a leading `'`
+/// (OWASP's CSV-injection advice). Numbers with a minus sign are left alone.
+pub fn csv_cell(s: &str) -> String {
+    let risky = s.starts_with(['=', '+', '@', '\t', '\r'])
+        || (s.starts_with('-') && s[1..].parse::<f64>().is_err());
+    if risky { format!("'{s}") } else { s.to_owned() }
+}
+
+/// A CSV file: the header, then `rows` (cells through [`csv_cell`]).
 pub fn write_csv(
     what: &'static str,
     header: &[&str],
@@ -270,7 +279,7 @@ pub fn write_csv(
     w.write_record(header).map_err(err)?;
     let mut n = 0u64;
     for r in rows {
-        w.write_record(&r).map_err(err)?;
+        w.write_record(r.iter().map(|c| csv_cell(c))).map_err(err)?;
         n += 1;
     }
     let bytes = w.into_inner().map_err(|e| PackError::Csv {
@@ -319,4 +328,22 @@ pub fn read_csv(bytes: &[u8], header: &[&str]) -> Result<Table, (u64, String)> {
         return Err((1, "the header row is missing".into()));
     }
     Ok(Table { rows })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_like_cells_are_neutralised() {
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_cell("+1+1"), "'+1+1");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_cell("-cmd"), "'-cmd");
+        assert_eq!(csv_cell("-12.5"), "-12.5");
+        assert_eq!(csv_cell("Drafting"), "Drafting");
+        let (bytes, n) = write_csv("t", &["a"], vec![vec!["=1".to_owned()]]).unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(String::from_utf8(bytes).unwrap(), "a\r\n'=1\r\n");
+    }
 }

@@ -711,7 +711,7 @@ fn check(zip: &[u8], opts: &VerifyOptions, report: &mut VerifyReport) -> Check<V
             .events
             .iter()
             .find(|e| e.seq == k.introduced_at_seq)
-            && !is_key_event(e, &k.key_id)
+            && !is_key_event(e, &k.key_id, &k.verifier_key)
         {
             return Err(fail(
                 AUDIT,
@@ -735,12 +735,11 @@ fn tlog_tiles_empty() -> Hash {
     Frontier::empty().root().unwrap_or(Hash([0u8; 32]))
 }
 
-fn is_key_event(e: &AuditEvent, key_id: &str) -> bool {
+/// The event that introduced a key names it: same key id and verifier key.
+fn is_key_event(e: &AuditEvent, key_id: &str, verifier_key: &str) -> bool {
     matches!(e.action.as_str(), "audit.key.rotated" | "audit.key.created")
-        && e.data
-            .get("keyId")
-            .and_then(Value::as_str)
-            .is_none_or(|id| id == key_id)
+        && e.data.get("keyId").and_then(Value::as_str) == Some(key_id)
+        && e.data.get("verifierKey").and_then(Value::as_str) == Some(verifier_key)
 }
 
 /// Opens a stored checkpoint and checks its fields agree with the note.
@@ -857,7 +856,11 @@ fn cross_check(
         records::derive_decisions_with(&v.events, m.window.from_ms, m.window.to_ms, &issue_of);
     for (i, (line, row)) in decisions.rows.iter().enumerate() {
         match derived.get(i) {
-            Some(d) if d.to_row() == *row => {}
+            Some(d)
+                if d.to_row()
+                    .iter()
+                    .map(|c| records::csv_cell(c))
+                    .eq(row.iter().cloned()) => {}
             Some(d) => {
                 return Err(fail(
                     DECISIONS,
@@ -1081,7 +1084,7 @@ fn link(old: &[u8], new: &Verified, opts: &VerifyOptions, report: &mut VerifyRep
         let introduced = new.events.iter().any(|e| {
             e.seq == new.current.introduced_at_seq
                 && e.seq > old_size
-                && is_key_event(e, &new.current.key_id)
+                && is_key_event(e, &new.current.key_id, &new.current.verifier_key)
         });
         if !kept || !introduced {
             return Err(fail(

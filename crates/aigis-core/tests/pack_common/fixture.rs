@@ -101,7 +101,7 @@ impl History {
                 "app:aigis",
                 "audit.key.created",
                 "audit:key",
-                json!({"keyId": first.key_id()}),
+                json!({"keyId": first.key_id(), "verifierKey": first.verifier_key()}),
             ),
             NewEvent::new(
                 "acct-admin",
@@ -118,7 +118,7 @@ impl History {
                     "app:aigis",
                     "audit.key.rotated",
                     "audit:key",
-                    json!({"keyId": next.key_id()}),
+                    json!({"keyId": next.key_id(), "verifierKey": next.verifier_key()}),
                 )]);
                 let seq = b.head.seq;
                 b.h.signers.push((next, seq));
