@@ -77,6 +77,9 @@ pub fn verify(a: VerifyArgs<'_>) -> Result<ExitCode> {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ProofFile {
     seq: u64,
+    /// `seq - 1`, when given (as `aigis audit prove` prints it).
+    #[serde(default)]
+    leaf_index: Option<u64>,
     leaf_hash: String,
     tree_size: u64,
     root_hash: String,
@@ -127,6 +130,9 @@ fn check_proof(p: &ProofFile, trusted_key: Option<&str>) -> Result<()> {
         .seq
         .checked_sub(1)
         .ok_or_else(|| anyhow!("seq starts at 1"))?;
+    if p.leaf_index.is_some_and(|i| i != index) {
+        return Err(anyhow!("leafIndex must be seq - 1"));
+    }
     let leaf = tlog::from_hex(&p.leaf_hash).context("leafHash")?;
     let root = tlog::from_hex(&p.root_hash).context("rootHash")?;
     let proof = p
