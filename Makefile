@@ -81,6 +81,12 @@ test-conformance: host components forge
 	$(FORGE_NODE) tests/forge-host/run.mjs --aigis $(AIGIS) --components-dir $(COMPONENTS_DIR)
 	$(FORGE_NODE) tests/forge-host/compare.mjs
 
+## Audit verification benchmark: 1,000,000 sealed events verified by audit::Verifier
+## against sha256sum over the same file, release build (method and results: BENCHMARKS.md).
+.PHONY: bench
+bench:
+	$(CARGO) bench -p aigis-core --bench verify
+
 clean:
 	$(CARGO) clean
 	rm -rf frontend/dist frontend/node_modules

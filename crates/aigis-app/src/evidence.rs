@@ -493,7 +493,8 @@ pub fn export_window(p: &Platform, by: &str, w: Window, query: Value) -> Result<
     let cp = checkpoint_now(p)?;
     let input = gather(p, w, query, by, &cp, &keys)?;
     let s = signer(p, &keys)?;
-    let zip = build_pack(&input, &s)?;
+    let zip = aigis_core::pack::build(&input, &s)
+        .map_err(|e| AppError::internal(format!("building the pack: {e}")))?;
     let digest = aigis_core::audit::sha256_hex(&zip);
     let file_name = format!(
         "aigis-evidence-{}-{}-{}.zip",
@@ -531,14 +532,6 @@ pub fn export_window(p: &Platform, by: &str, w: Window, query: Value) -> Result<
         "counts": {"events": input.events.len(), "requests": input.requests.len(),
                    "grants": input.grants.len(), "jobs": input.jobs.len()},
     }))
-}
-
-// Replaced by aigis_core::pack::build when the pack builder lands.
-fn build_pack(_input: &PackInput, _s: &LogSigner) -> Result<Vec<u8>, AppError> {
-    Err(AppError::new(
-        "unavailable",
-        "evidence packs are not built yet",
-    ))
 }
 
 /// An inclusion proof of event `seq` in the newest checkpoint (made now if

@@ -309,3 +309,144 @@ fn an_append_costs_the_same_whatever_the_log_length() {
     // Head read, MAC key id, the transaction.
     assert!(small <= 4, "{small}");
 }
+
+fn pack_of(out: &Value) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(out["contentBase64"].as_str().unwrap())
+        .unwrap()
+}
+
+fn site_key(w: &World) -> aigis_core::pack::SiteKey {
+    let (id, key) = w.with_platform(|p| aigis_app::repo::mac_key(&p).unwrap());
+    aigis_core::pack::SiteKey {
+        key_id: Some(id),
+        key,
+    }
+}
+
+#[test]
+fn an_exported_lifecycle_verifies_offline_and_the_next_export_extends_it() {
+    use aigis_core::pack::{VerifyOptions, verify};
+    let w = World::configured();
+    // A real history: an approval with its grant and job, and a denial.
+    let (grant, _) = w.active_grant("bea", 20);
+    let (denied, _) = w.portal_request("sam", World::snapshot("claude", 10));
+    w.pump();
+    w.ok(
+        "arlo",
+        "requests.deny",
+        json!({"requestId": denied, "rationale": "Not now"}),
+    );
+    let first = w.ok("ada", "audit.export", json!({}));
+    let zip1 = pack_of(&first);
+    assert!(zip1.starts_with(b"PK"));
+    assert_eq!(first["sha256"], aigis_core::audit::sha256_hex(&zip1));
+    let r = verify(
+        &zip1,
+        &VerifyOptions {
+            site_key: Some(site_key(&w)),
+            ..Default::default()
+        },
+    );
+    assert!(r.ok, "{r}");
+    assert!(r.macs_checked > 0);
+    assert_eq!(r.records["grants.csv"], 1, "{r:?}");
+    assert_eq!(r.records["decisions.csv"], 2, "{r:?}");
+    assert_eq!(r.checkpoint_size, first["checkpoint"]["size"].as_u64());
+    // The export is an audit event, and remembered for the next one.
+    let exported = w
+        .entities("audit")
+        .into_iter()
+        .find(|e| e["action"] == "audit.exported")
+        .unwrap();
+    assert_eq!(exported["data"]["sha256"], first["sha256"]);
+    // More history, a key rotation, a second export: it extends the first.
+    w.ok(
+        "bea",
+        "grants.revoke",
+        json!({"grantId": grant, "rationale": "Done"}),
+    )
+    .to_string();
+    w.ok("ada", "audit.rotateKey", json!({}));
+    w.set_now(T0 + 2 * DAY);
+    let second = w.ok("ada", "audit.export", json!({}));
+    let zip2 = pack_of(&second);
+    let r = verify(
+        &zip2,
+        &VerifyOptions {
+            previous: Some(zip1.clone()),
+            ..Default::default()
+        },
+    );
+    assert!(r.ok, "{r}");
+    assert!(r.previous.is_some(), "{r:?}");
+    // The older pack does not extend the newer one.
+    let back = verify(
+        &zip1,
+        &VerifyOptions {
+            previous: Some(zip2.clone()),
+            ..Default::default()
+        },
+    );
+    assert!(!back.ok, "{back}");
+    // A tampered byte anywhere in the pack is caught.
+    let mut bad = zip2.clone();
+    let mid = bad.len() / 2;
+    bad[mid] ^= 0x01;
+    assert!(!verify(&bad, &VerifyOptions::default()).ok);
+}
+
+#[test]
+fn export_windows_are_validated_and_rate_limited() {
+    let w = World::configured();
+    for (q, field) in [
+        (json!({"from": "2026-01-01", "to": "2027-06-01"}), "from"),
+        (json!({"from": "2026-03-01", "to": "2026-02-01"}), "from"),
+        (json!({"from": "last week"}), "from"),
+        (json!({"to": -5}), "to"),
+        (json!({"window": 90}), "window"),
+    ] {
+        let e = w.err("ada", "audit.export", q.clone());
+        assert_eq!(e.field.as_deref(), Some(field), "{q}: {e:?}");
+    }
+    // Nothing was exported by the refusals.
+    assert!(
+        !w.entities("audit")
+            .iter()
+            .any(|e| e["action"] == "audit.exported")
+    );
+    for _ in 0..5 {
+        w.ok("ada", "audit.export", json!({}));
+    }
+    let e = w.err("ada", "audit.export", json!({}));
+    assert_eq!(e.code, "rate-limited", "{e:?}");
+}
+
+#[test]
+fn a_pack_exported_after_pruning_verifies_from_its_anchor() {
+    use aigis_core::pack::{VerifyOptions, verify};
+    let w = World::configured();
+    append(&w, 30, "test.event", "acct-1");
+    let first = pack_of(&w.ok("ada", "audit.export", json!({})));
+    w.set_now(T0 + 400 * DAY);
+    append(&w, 4, "test.late", "acct-2");
+    let s = w.with_platform(|p| aigis_app::auditlog::prune(&p, || false).unwrap());
+    assert!(s.events_pruned > 30, "{s:?}");
+    let second = pack_of(&w.ok("ada", "audit.export", json!({})));
+    let r = verify(
+        &second,
+        &VerifyOptions {
+            previous: Some(first),
+            ..Default::default()
+        },
+    );
+    assert!(r.ok, "{r}");
+    assert!(
+        r.anchor
+            .as_deref()
+            .unwrap_or("")
+            .contains("anchored by checkpoint"),
+        "{r:?}"
+    );
+}

@@ -56,27 +56,47 @@ pub fn node_hash(left: Hash, right: Hash) -> Hash {
     tlog_tiles::node_hash(left, right)
 }
 
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
 /// Lower-case hex of a hash.
 pub fn hex(h: &Hash) -> String {
-    h.0.iter().map(|b| format!("{b:02x}")).collect()
+    let mut out = String::with_capacity(64);
+    for b in h.0 {
+        out.push(char::from(HEX_DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(HEX_DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
 }
 
-/// Parses 64 hex digits.
+/// The value of one lower-case hex digit.
+fn hex_digit(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// Parses 64 lower-case hex digits, the only form [`hex`] writes: every
+/// hash has exactly one accepted spelling, so stored hashes that compare
+/// equal as strings are equal as hashes and vice versa.
 pub fn from_hex(s: &str) -> Result<Hash, TlogError> {
     let bytes = s.as_bytes();
     if bytes.len() != 64 {
         return Err(TlogError::Invalid(format!(
-            "a hash is 64 hex digits, got {} characters",
-            s.len()
+            "a hash is 64 hex digits, got {} bytes",
+            bytes.len()
         )));
     }
     let mut out = [0u8; 32];
-    for (i, pair) in bytes.chunks(2).enumerate() {
-        let hi = (pair[0] as char).to_digit(16);
-        let lo = (pair[1] as char).to_digit(16);
-        match (hi, lo) {
-            (Some(h), Some(l)) => out[i] = (h * 16 + l) as u8,
-            _ => return Err(TlogError::Invalid(format!("{s:?} is not a hex hash"))),
+    for (o, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+        match (hex_digit(pair[0]), hex_digit(pair[1])) {
+            (Some(h), Some(l)) => *o = (h << 4) | l,
+            _ => {
+                return Err(TlogError::Invalid(format!(
+                    "{s:?} is not a lower-case hex hash"
+                )));
+            }
         }
     }
     Ok(Hash(out))
@@ -104,6 +124,11 @@ impl Frontier {
 
     /// Checks the shape (one hash per set bit of `size`) and decodes.
     pub fn decode(&self) -> Result<Vec<Hash>, TlogError> {
+        self.check_shape()?;
+        self.hashes.iter().map(|h| from_hex(h)).collect()
+    }
+
+    fn check_shape(&self) -> Result<(), TlogError> {
         if self.hashes.len() != self.size.count_ones() as usize {
             return Err(TlogError::Invalid(format!(
                 "a compact range of size {} has {} hashes, not {}",
@@ -112,27 +137,42 @@ impl Frontier {
                 self.hashes.len()
             )));
         }
-        self.hashes.iter().map(|h| from_hex(h)).collect()
+        Ok(())
     }
 
     /// Appends leaf hash `leaf` (leaf index `self.size`) and returns the
     /// hashes of the subtrees it completes, level 0 (the leaf) first.
     pub fn push(&mut self, leaf: Hash) -> Result<Vec<Hash>, TlogError> {
-        let mut stack = self.decode()?;
         let index = self.size;
-        let mut completed = vec![leaf];
+        let next = index
+            .checked_add(1)
+            .ok_or_else(|| TlogError::Invalid("the tree is full".into()))?;
+        // Checks the whole range (shape and every hash) as `decode` does,
+        // but only the subtrees this leaf merges with are kept decoded, and
+        // only the new subtree is encoded: the rest of the range is unchanged.
+        self.check_shape()?;
+        // The range holds count_ones(index) >= trailing_ones(index) hashes.
+        let merged = index.trailing_ones() as usize;
+        let keep = self.hashes.len().saturating_sub(merged);
+        for h in &self.hashes[..keep] {
+            from_hex(h)?;
+        }
+        let lefts = self.hashes[keep..]
+            .iter()
+            .map(|h| from_hex(h))
+            .collect::<Result<Vec<Hash>, _>>()?;
+        let mut completed = Vec::with_capacity(merged + 1);
+        completed.push(leaf);
         let mut h = leaf;
-        for _ in 0..index.trailing_ones() {
-            // One subtree per set bit; the trailing ones are the smallest.
-            let left = stack
-                .pop()
-                .ok_or_else(|| TlogError::Invalid("compact range too short".into()))?;
+        // One subtree per set bit of the size; the trailing ones are the
+        // smallest, rightmost subtrees, so merge from the right.
+        for left in lefts.into_iter().rev() {
             h = node_hash(left, h);
             completed.push(h);
         }
-        stack.push(h);
-        self.size = index + 1;
-        self.hashes = stack.iter().map(hex).collect();
+        self.hashes.truncate(keep);
+        self.hashes.push(hex(&h));
+        self.size = next;
         Ok(completed)
     }
 
@@ -366,6 +406,14 @@ impl LogSigner {
         size: u64,
         root: Hash,
     ) -> Result<String, TlogError> {
+        // The origin is the first line of the signed body: a line break in
+        // it would let the caller forge the size and root lines that a
+        // reader parses (tlog_tiles does not check this).
+        if origin.is_empty() || origin.chars().any(char::is_control) {
+            return Err(TlogError::Checkpoint(format!(
+                "{origin:?} is not a valid checkpoint origin"
+            )));
+        }
         let cp = tlog_tiles::Checkpoint::new(origin, size, root, "")
             .map_err(|e| TlogError::Checkpoint(format!("{e}")))?;
         let mut note =
@@ -403,10 +451,23 @@ pub fn open_checkpoint(
     vkey: &str,
     origin: Option<&str>,
 ) -> Result<Checkpoint, TlogError> {
+    open_checkpoint_bytes(note.as_bytes(), vkey, origin)
+}
+
+/// [`open_checkpoint`] on the raw bytes of a note, as received: bytes that
+/// are not UTF-8 are a malformed note.
+pub fn open_checkpoint_bytes(
+    note: &[u8],
+    vkey: &str,
+    origin: Option<&str>,
+) -> Result<Checkpoint, TlogError> {
+    if std::str::from_utf8(note).is_err() {
+        return Err(TlogError::Checkpoint("malformed note: not UTF-8".into()));
+    }
     let v = StandardVerifier::new(vkey)
         .map_err(|e| TlogError::Checkpoint(format!("verifier key: {e}")))?;
     let list = VerifierList::new(vec![Box::new(v)]);
-    let parsed = Note::from_bytes(note.as_bytes())
+    let parsed = Note::from_bytes(note)
         .map_err(|e| TlogError::Checkpoint(format!("malformed note: {e}")))?;
     let (verified, _) = parsed
         .verify(&list)

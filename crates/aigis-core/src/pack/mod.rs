@@ -98,3 +98,85 @@ pub struct PackInput {
     pub keys: Vec<PublicKeyRecord>,
     pub prune: Option<PruneAnchor>,
 }
+
+mod build;
+mod dsse;
+mod manifest;
+mod records;
+mod verify;
+mod zipio;
+
+pub use build::{assemble, build, render_files};
+pub use dsse::{
+    DsseEnvelope, DsseSignature, PAYLOAD_TYPE, PREDICATE_TYPE, STATEMENT_TYPE, Statement, pae,
+};
+pub use manifest::{FileEntry, Manifest, ManifestPrevious, Scope, Window};
+pub use records::{DecisionRow, derive_decisions};
+pub use verify::{Failure, SiteKey, VerifyOptions, VerifyReport, verify};
+pub use zipio::{MAX_ENTRIES, MAX_ENTRY_BYTES, read_entries, write_zip};
+
+use thiserror::Error;
+
+/// The manifest's `format` value: names this layout.
+pub const FORMAT: &str = "aigis.evidence-pack.v1";
+pub const MANIFEST: &str = "manifest.json";
+pub const ENVELOPE: &str = "manifest.dsse.json";
+pub const README: &str = "README.txt";
+pub const REQUESTS: &str = "requests.csv";
+pub const GRANTS: &str = "grants.csv";
+pub const JOBS: &str = "jobs.csv";
+pub const DECISIONS: &str = "decisions.csv";
+pub const AUDIT: &str = "audit.jsonl";
+pub const CHECKPOINTS: &str = "checkpoints.json";
+pub const POLICY_VERSIONS: &str = "policy-versions.json";
+
+/// Every entry of a pack, in zip order.
+pub const ALL_FILES: [&str; 10] = [
+    MANIFEST,
+    ENVELOPE,
+    README,
+    REQUESTS,
+    GRANTS,
+    JOBS,
+    DECISIONS,
+    AUDIT,
+    CHECKPOINTS,
+    POLICY_VERSIONS,
+];
+
+/// The files the manifest lists with digest and size: all but the
+/// manifest and the envelope, in zip order.
+pub const DATA_FILES: [&str; 8] = [
+    README,
+    REQUESTS,
+    GRANTS,
+    JOBS,
+    DECISIONS,
+    AUDIT,
+    CHECKPOINTS,
+    POLICY_VERSIONS,
+];
+
+/// Why a pack could not be built.
+#[derive(Debug, Error)]
+pub enum PackError {
+    #[error("JSON encoding of {what}: {message}")]
+    Json { what: &'static str, message: String },
+    #[error("CSV encoding of {what}: {message}")]
+    Csv { what: &'static str, message: String },
+    #[error("zip: {0}")]
+    Zip(String),
+    #[error("signing: {0}")]
+    Sign(#[from] crate::tlog::TlogError),
+    #[error("invalid pack input: {0}")]
+    Invalid(String),
+}
+
+/// ISO-8601 (RFC 3339) in UTC with millisecond precision, e.g.
+/// `2026-11-23T10:00:00.000Z`; reversible with [`crate::time::parse_rfc3339`].
+pub fn iso_millis(at: crate::Millis) -> String {
+    use chrono::{DateTime, SecondsFormat, Utc};
+    DateTime::<Utc>::from_timestamp_millis(at)
+        .map(|d| d.to_rfc3339_opts(SecondsFormat::Millis, true))
+        .unwrap_or_else(|| at.to_string())
+}

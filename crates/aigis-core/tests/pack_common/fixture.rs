@@ -1,0 +1,370 @@
+//! A small, self-consistent audit history for pack tests: requests,
+//! decisions, grants and jobs, sealed with `audit::seal`, checkpoints
+//! signed by a `LogSigner` from a fixed seed. Shared by the core tests, the
+//! host CLI test and the fuzz targets (included with `#[path]`).
+#![allow(dead_code)]
+
+use aigis_core::Millis;
+use aigis_core::audit::{self, AuditEvent, Head, NewEvent};
+use aigis_core::model::*;
+use aigis_core::pack::{PackInput, PreviousExport, PruneAnchor, PublicKeyRecord, StoredCheckpoint};
+use aigis_core::tlog::{self, Frontier, Hash, LogSigner, NodeSource, TlogError};
+use serde_json::json;
+
+pub const ORIGIN: &str = "aigis.test/site-1/audit";
+pub const SITE_KEY: &[u8] = b"test-site-key";
+pub const T0: Millis = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+pub const STEP: Millis = 60_000;
+
+pub fn signer(seed: u8) -> LogSigner {
+    LogSigner::from_seed(ORIGIN, &[seed; 32]).expect("valid key name")
+}
+
+pub struct History {
+    pub events: Vec<AuditEvent>,
+    pub requests: Vec<Request>,
+    pub grants: Vec<Grant>,
+    pub jobs: Vec<Job>,
+    /// (signer, seq of the event that introduced it)
+    pub signers: Vec<(LogSigner, u64)>,
+    /// Last seq of every commit, in order.
+    pub commit_ends: Vec<u64>,
+    /// `at` of every commit.
+    pub commit_at: Vec<Millis>,
+}
+
+impl NodeSource for History {
+    fn node(&self, level: u8, index: u64) -> Result<Hash, TlogError> {
+        let missing = || TlogError::MissingNode {
+            level,
+            index,
+            reason: "absent".into(),
+        };
+        let (seq, pos) = tlog::node_home(level, index).ok_or_else(missing)?;
+        let e = self.events.get((seq as usize).wrapping_sub(1)).ok_or_else(missing)?;
+        let h = if pos == 0 {
+            &e.entry_hash
+        } else {
+            e.nodes.get(pos - 1).ok_or_else(missing)?
+        };
+        tlog::from_hex(h)
+    }
+}
+
+struct Builder {
+    head: Head,
+    h: History,
+    key_id: String,
+}
+
+impl Builder {
+    fn commit(&mut self, events: Vec<NewEvent>) -> Millis {
+        let at = T0 + STEP * (self.h.commit_at.len() as Millis + 1);
+        let (sealed, head) =
+            audit::seal(&self.head, at, &self.key_id, SITE_KEY, events).expect("seal");
+        self.head = head;
+        self.h.events.extend(sealed);
+        self.h.commit_ends.push(self.head.seq);
+        self.h.commit_at.push(at);
+        at
+    }
+}
+
+impl History {
+    /// `n` requests: two in three approved (manual, auto-policy), one in
+    /// three denied. With `rotate`, the log key rotates half way.
+    pub fn new(n: usize, key_seed: u8, rotate: bool) -> History {
+        History::with_tag(n, key_seed, rotate, "")
+    }
+
+    /// [`History::new`] with `tag` in every purpose: a different log.
+    pub fn with_tag(n: usize, key_seed: u8, rotate: bool, tag: &str) -> History {
+        let mut b = Builder {
+            head: Head::genesis(),
+            h: History {
+                events: vec![],
+                requests: vec![],
+                grants: vec![],
+                jobs: vec![],
+                signers: vec![],
+                commit_ends: vec![],
+                commit_at: vec![],
+            },
+            key_id: "site-k1".into(),
+        };
+        let first = signer(key_seed);
+        b.commit(vec![
+            NewEvent::new(
+                "app:aigis",
+                "audit.key.created",
+                "audit:key",
+                json!({"keyId": first.key_id()}),
+            ),
+            NewEvent::new(
+                "acct-admin",
+                "governance.updated",
+                "config:governance",
+                json!({"version": 1}),
+            ),
+        ]);
+        b.h.signers.push((first, 1));
+        for i in 0..n {
+            if rotate && i == n / 2 {
+                let next = signer(key_seed.wrapping_add(100));
+                b.commit(vec![NewEvent::new(
+                    "app:aigis",
+                    "audit.key.rotated",
+                    "audit:key",
+                    json!({"keyId": next.key_id()}),
+                )]);
+                let seq = b.head.seq;
+                b.h.signers.push((next, seq));
+            }
+            let id = format!("{}", 10_000 + i);
+            let key = format!("AI-{}", i + 1);
+            let requester = format!("acct-{}", i % 7);
+            let tool = ["chatgpt", "claude", "copilot"][i % 3].to_owned();
+            let purpose = format!("Drafting, \"summaries\"\nfor team {i}{tag}");
+            let created = b.commit(vec![NewEvent::new(
+                &requester,
+                "request.created",
+                &format!("request:{id}"),
+                json!({"issueKey": key, "tool": tool, "durationDays": 30, "purpose": purpose}),
+            )]);
+            let mut r = Request {
+                id: id.clone(),
+                issue_key: key.clone(),
+                project_key: "AI".into(),
+                requester: requester.clone(),
+                tool: tool.clone(),
+                tool_name: tool.to_uppercase(),
+                purpose,
+                duration_days: 30,
+                summary: format!("Access to {tool}"),
+                description: String::new(),
+                decision: Decision::Pending,
+                decision_source: None,
+                decided_by: None,
+                decided_at: None,
+                rationale: None,
+                grant: None,
+                governance_version: None,
+                security_review: false,
+                first_approval: None,
+                policy: None,
+                created_at: created,
+            };
+            if i % 3 == 2 {
+                let rationale = format!("not needed, case {i}");
+                let at = b.commit(vec![NewEvent::new(
+                    "acct-approver",
+                    "request.denied",
+                    &format!("request:{id}"),
+                    json!({"issueKey": key, "rationale": rationale, "governanceVersion": 1}),
+                )]);
+                r.decision = Decision::Denied;
+                r.decision_source = Some(DecisionSource::Manual);
+                r.decided_by = Some("acct-approver".into());
+                r.decided_at = Some(at);
+                r.rationale = Some(rationale);
+                r.governance_version = Some(1);
+            } else {
+                let auto = i % 3 == 1;
+                let actor = if auto { "app:aigis" } else { "acct-approver" };
+                let gid = format!("g-{i}");
+                let jid = format!("j-{i}");
+                let data = if auto {
+                    json!({"issueKey": key, "source": "autoPolicy", "policy": "p1", "governanceVersion": 1})
+                } else {
+                    json!({"issueKey": key, "source": "manual", "rationale": "ok", "governanceVersion": 1})
+                };
+                let at = b.commit(vec![
+                    NewEvent::new(actor, "request.approved", &format!("request:{id}"), data),
+                    NewEvent::new(
+                        actor,
+                        "grant.created",
+                        &format!("grant:{gid}"),
+                        json!({"account": requester, "tool": tool, "status": "pendingProvision", "durationDays": 30}),
+                    ),
+                    NewEvent::new(
+                        actor,
+                        "job.queued",
+                        &format!("job:{jid}"),
+                        json!({"kind": "provision", "grant": gid, "mode": "manual"}),
+                    ),
+                ]);
+                r.decision = Decision::Approved;
+                r.decision_source = Some(if auto {
+                    DecisionSource::AutoPolicy
+                } else {
+                    DecisionSource::Manual
+                });
+                r.decided_by = Some(actor.into());
+                r.decided_at = Some(at);
+                r.rationale = (!auto).then(|| "ok".to_owned());
+                r.grant = Some(gid.clone());
+                r.governance_version = Some(1);
+                r.policy = auto.then(|| "p1".to_owned());
+                b.h.grants.push(Grant {
+                    id: gid.clone(),
+                    request: id.clone(),
+                    issue_key: key.clone(),
+                    account: requester.clone(),
+                    tool: tool.clone(),
+                    status: GrantStatus::PendingProvision,
+                    duration_days: 30,
+                    created_at: at,
+                    activated_at: None,
+                    expires_at: at + 30 * 86_400_000,
+                    ended_at: None,
+                    review_issue: None,
+                    review_window: None,
+                    review_answer: None,
+                });
+                b.h.jobs.push(Job {
+                    id: jid,
+                    kind: JobKind::Provision,
+                    grant: gid,
+                    mode: if auto {
+                        JobMode::Connector("okta".into())
+                    } else {
+                        JobMode::Manual
+                    },
+                    status: JobStatus::ManualPending,
+                    attempts: 0,
+                    due_at: at,
+                    created_at: at,
+                    updated_at: at,
+                    completed_by: None,
+                    note: Some("note, with comma".into()),
+                });
+            }
+            b.h.requests.push(r);
+        }
+        b.h
+    }
+
+    /// The signer in force for a tree of `size` leaves.
+    pub fn signer_at(&self, size: u64) -> &LogSigner {
+        &self
+            .signers
+            .iter()
+            .rev()
+            .find(|(_, seq)| *seq <= size.max(1))
+            .expect("a first signer")
+            .0
+    }
+
+    pub fn root(&self, size: u64) -> Hash {
+        tlog::root_at(self, size).expect("root")
+    }
+
+    pub fn checkpoint(&self, size: u64) -> StoredCheckpoint {
+        let s = self.signer_at(size);
+        let root = self.root(size);
+        StoredCheckpoint {
+            size,
+            root: tlog::hex(&root),
+            note: s.sign_checkpoint(ORIGIN, size, root).expect("sign"),
+            at: T0 + size as Millis,
+            key_id: s.key_id(),
+        }
+    }
+
+    pub fn keys(&self, size: u64) -> Vec<PublicKeyRecord> {
+        let current = self.signer_at(size).key_id();
+        self.signers
+            .iter()
+            .filter(|(_, seq)| *seq <= size.max(1))
+            .map(|(s, seq)| PublicKeyRecord {
+                key_id: s.key_id(),
+                verifier_key: s.verifier_key(),
+                created_at: T0,
+                introduced_at_seq: *seq,
+                current: s.key_id() == current,
+            })
+            .collect()
+    }
+
+    /// The pack for commits `from_commit..=to_commit`, its checkpoint at
+    /// the end of `to_commit`, linked to the checkpoint of `previous` size.
+    pub fn input(&self, from_commit: usize, to_commit: usize, previous: Option<u64>) -> PackInput {
+        let from = self.commit_at[from_commit];
+        let to = self.commit_at[to_commit];
+        let size = self.commit_ends[to_commit];
+        let first = if from_commit == 0 {
+            1
+        } else {
+            self.commit_ends[from_commit - 1] + 1
+        };
+        let mut prefix = Frontier::empty();
+        for e in &self.events[..(first - 1) as usize] {
+            prefix
+                .push(tlog::from_hex(&e.entry_hash).expect("hex"))
+                .expect("push");
+        }
+        let in_window = |t: Millis| t >= from && t <= to;
+        let checkpoints = self
+            .commit_ends
+            .iter()
+            .enumerate()
+            .filter(|(i, end)| i % 4 == 3 && **end >= first && **end <= size)
+            .map(|(_, end)| self.checkpoint(*end))
+            .collect();
+        PackInput {
+            origin: ORIGIN.into(),
+            from,
+            to,
+            query: json!({"from": aigis_core::time::rfc3339(from), "to": aigis_core::time::rfc3339(to), "projects": ["AI"]}),
+            generated_at: to + 5_000,
+            generator: "aigis 0.1.0".into(),
+            requested_by: "acct-admin".into(),
+            requests: self
+                .requests
+                .iter()
+                .filter(|r| in_window(r.created_at))
+                .cloned()
+                .collect(),
+            grants: self
+                .grants
+                .iter()
+                .filter(|g| in_window(g.created_at))
+                .cloned()
+                .collect(),
+            jobs: self
+                .jobs
+                .iter()
+                .filter(|j| in_window(j.created_at))
+                .cloned()
+                .collect(),
+            events: self.events[(first - 1) as usize..size as usize].to_vec(),
+            prefix,
+            checkpoint: self.checkpoint(size),
+            checkpoints,
+            previous: previous.map(|old| PreviousExport {
+                checkpoint: self.checkpoint(old),
+                proof: tlog::consistency_proof(self, old, size)
+                    .expect("proof")
+                    .iter()
+                    .map(tlog::hex)
+                    .collect(),
+            }),
+            policy_versions: vec![json!({"version": 1, "approvalDefaults": {"maxDays": 90}})],
+            keys: self.keys(size),
+            prune: (first > 1).then(|| PruneAnchor {
+                pruned_through: first - 1,
+                checkpoint: self.checkpoint(first - 1),
+            }),
+        }
+    }
+
+    pub fn pack(&self, from_commit: usize, to_commit: usize, previous: Option<u64>) -> Vec<u8> {
+        let input = self.input(from_commit, to_commit, previous);
+        let size = input.checkpoint.size;
+        aigis_core::pack::build(&input, self.signer_at(size)).expect("build")
+    }
+
+    pub fn last_commit(&self) -> usize {
+        self.commit_ends.len() - 1
+    }
+}
