@@ -53,9 +53,9 @@ function time(ms: number): HTMLElement {
   return h('time', { datetime: new Date(ms).toISOString() }, formatDateTime(ms));
 }
 
-/** A hash shortened for reading, the full value in its title and for screen readers. */
+/** A hash shortened for reading, the full value in its title. */
 function hash(value: string, n = 12): HTMLElement {
-  return h('code', { class: 'hash', title: value, 'aria-label': value }, shortHash(value, n));
+  return h('code', { class: 'hash', title: value }, shortHash(value, n));
 }
 
 function facts(...pairs: [string, Parameters<typeof h>[2]][]): HTMLElement {
