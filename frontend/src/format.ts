@@ -93,12 +93,14 @@ export function tone(s: string): 'success' | 'danger' | 'warning' | 'neutral' | 
     case 'succeeded':
     case 'completed':
     case 'fulfilled':
+    case 'ok':
       return 'success';
     case 'denied':
     case 'blocked':
     case 'revoked':
     case 'critical':
     case 'deadLetter':
+    case 'broken':
       return 'danger';
     case 'pending':
     case 'pendingProvision':
@@ -205,6 +207,7 @@ export function fieldLabel(field: string): string {
     approverGroups: 'Approver groups',
     requestId: 'Request',
     jobId: 'Task',
+    seq: 'Event number',
   };
   return known[field] ?? humanize(field);
 }
@@ -215,3 +218,144 @@ export function modeLabel(mode: unknown): string {
   if (!t) return '';
   return humanize(t);
 }
+
+// ---------------------------------------------------------------------------
+// Audit helpers
+
+/** Longest evidence-pack window the server accepts, in calendar days (both ends included). */
+export const MAX_EXPORT_DAYS = 365;
+/** The export window when the admin changes nothing. */
+export const DEFAULT_EXPORT_DAYS = 90;
+
+/** "2025-03-03": the UTC calendar date of an instant (the server reads dates as UTC days). */
+export function isoDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** Unix milliseconds of midnight UTC of a "YYYY-MM-DD" date, or null if it is not a real date. */
+export function parseIsoDate(s: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return null;
+  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return isoDate(ms) === s ? ms : null;
+}
+
+/** The default export window: the last 90 days up to today (UTC). */
+export function defaultExportWindow(now: number): { from: string; to: string } {
+  return { from: isoDate(now - DEFAULT_EXPORT_DAYS * DAY), to: isoDate(now) };
+}
+
+/**
+ * Checks a from/to pair of "YYYY-MM-DD" dates (blank means "not given").
+ * With `maxDays`, the window from the start of `from` to the end of `to` is at most that long.
+ */
+export function validateDateRange(from: string, to: string, maxDays?: number): FieldError | null {
+  const f = from.trim() ? parseIsoDate(from.trim()) : undefined;
+  const t = to.trim() ? parseIsoDate(to.trim()) : undefined;
+  if (f === null) return { field: 'from', message: 'From must be a date (YYYY-MM-DD).' };
+  if (t === null) return { field: 'to', message: 'To must be a date (YYYY-MM-DD).' };
+  if (f !== undefined && t !== undefined) {
+    if (f > t) return { field: 'from', message: 'From must not be after To.' };
+    if (maxDays !== undefined && (t - f) / DAY + 1 > maxDays) {
+      return { field: 'from', message: `The window is at most ${days(maxDays)}.` };
+    }
+  }
+  return null;
+}
+
+export interface AuditFilter {
+  from: string;
+  to: string;
+  actor: string;
+  type: string;
+  subject: string;
+}
+
+/** The `audit.search` payload for a filter: blanks left out, text trimmed. */
+export function auditSearchPayload(filter: AuditFilter, limit: number, cursor?: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of ['from', 'to', 'actor', 'type', 'subject'] as const) {
+    const v = filter[k].trim();
+    if (v) out[k] = v;
+  }
+  out.limit = limit;
+  if (cursor) out.cursor = cursor;
+  return out;
+}
+
+/** The first `n` hex digits of a hash, for tables (the full hash goes in a title). */
+export function shortHash(hash: string | undefined | null, n = 12): string {
+  if (!hash) return '—';
+  return hash.length > n ? `${hash.slice(0, n)}…` : hash;
+}
+
+/** "812 bytes", "14.2 KB", "3.1 MB". */
+export function formatBytes(n: number | undefined | null): string {
+  if (n === undefined || n === null || !Number.isFinite(n) || n < 0) return '—';
+  if (n < 1024) return `${n} byte${n === 1 ? '' : 's'}`;
+  const units = ['KB', 'MB', 'GB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i += 1;
+  }
+  return `${v.toFixed(1)} ${units[i]}`;
+}
+
+/**
+ * Who an audit actor is, for people: "You" for the signed-in account, "Aigis · job runner"
+ * for the app's own processes (`app:job-runner`), otherwise the Atlassian account id.
+ */
+export function actorLabel(actor: string, myAccountId?: string): string {
+  if (myAccountId && actor === myAccountId) return 'You';
+  if (actor.startsWith('app:')) {
+    const what = actor.slice(4);
+    return what ? `Aigis · ${humanize(what).toLowerCase()}` : 'Aigis';
+  }
+  return actor;
+}
+
+/** The bytes of a base64 string (standard alphabet, padding optional). */
+export function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(b64.replace(/\s+/g, ''));
+  const out = new Uint8Array(new ArrayBuffer(bin.length));
+  for (let i = 0; i < bin.length; i += 1) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** Audit event types the log writes, offered as suggestions in the search form. */
+export const AUDIT_EVENT_TYPES = [
+  'request.created',
+  'request.approved',
+  'request.firstApproval',
+  'request.denied',
+  'request.rejected',
+  'request.escalated',
+  'grant.created',
+  'grant.activated',
+  'grant.extended',
+  'grant.revoked',
+  'grant.expired',
+  'grant.review.opened',
+  'job.queued',
+  'job.running',
+  'job.manualPending',
+  'job.completed',
+  'job.succeeded',
+  'job.retry',
+  'job.deadLetter',
+  'job.cancelled',
+  'tool.added',
+  'tool.updated',
+  'tool.retired',
+  'policy.saved',
+  'policy.deleted',
+  'governance.updated',
+  'config.intake.updated',
+  'audit.key.created',
+  'audit.key.rotated',
+  'audit.verified',
+  'audit.exported',
+  'audit.pruned',
+] as const;

@@ -3,6 +3,7 @@
 import './styles.css';
 import { ApiError, detectHost, getCredentials, invoke, setCredentials, type HostKind } from './api';
 import { h, replace } from './dom';
+import { audit } from './audit';
 import { admin, approvals, approvedTools, manualTasks, myAccess, requestHistory, requestTool } from './screens';
 import type { WhoAmI } from './types';
 import { busy, errorAlert, field, loading, markInvalid, messageArea } from './ui';
@@ -22,6 +23,7 @@ const TABS: Tab[] = [
   { id: 'approvals', label: 'Approvals', visible: (me) => me.isApprover || me.isAdmin, render: (me) => approvals(me) },
   { id: 'tasks', label: 'Manual tasks', visible: (me) => me.isApprover || me.isAdmin, render: () => manualTasks() },
   { id: 'admin', label: 'Admin', visible: (me) => me.isAdmin, render: () => admin() },
+  { id: 'audit', label: 'Audit', visible: (me) => me.isAdmin, render: (me) => audit(me) },
 ];
 
 const DEMO_ACCOUNTS = [

@@ -81,3 +81,77 @@ export interface Job {
 export interface Page {
   nextCursor?: string | null;
 }
+
+// ---------------------------------------------------------------------------
+// Audit (admin only)
+
+export interface LogKey {
+  keyId: string;
+  verifierKey: string;
+  createdAt: number;
+  introducedAtSeq: number;
+  current: boolean;
+}
+
+export interface Checkpoint {
+  size: number;
+  root: string;
+  note: string;
+  at: number;
+  keyId: string;
+}
+
+export interface AuditKeys {
+  origin: string;
+  keys: LogKey[];
+  latestCheckpoint: Checkpoint | null;
+  lastExport: { checkpoint: Checkpoint; at: number; by: string } | null;
+}
+
+export interface CheckpointCheck {
+  size: number;
+  root: string;
+  keyId: string;
+  valid: boolean;
+  problem?: string | null;
+}
+
+export interface AuditVerify {
+  intact: boolean;
+  checked: number;
+  headSeq: number;
+  firstBreak?: { seq: number; reason: string } | null;
+  ok: boolean;
+  fromSeq: number;
+  anchoredBy?: { size: number; root: string; keyId: string } | null;
+  statement: string;
+  /** Null while no checkpoint has been signed yet. */
+  checkpoint: CheckpointCheck | null;
+}
+
+export interface AuditExport {
+  fileName: string;
+  bytes: number;
+  sha256: string;
+  contentBase64: string;
+  checkpoint: { size: number; root: string; keyId: string };
+  counts?: Record<string, number>;
+}
+
+export interface AuditEvent {
+  seq: number;
+  at: number;
+  actor: string;
+  action: string;
+  subject: string;
+  data: unknown;
+  govVersion?: number | null;
+  keyId?: string;
+  prevHash?: string;
+  entryHash: string;
+}
+
+export interface AuditRotation {
+  key: LogKey;
+  checkpointBefore: Checkpoint;
+}

@@ -85,6 +85,74 @@ export function markInvalid(form: HTMLElement, fieldName?: string): void {
   }
 }
 
+/**
+ * Shows `message` beside the control named `fieldName` in `form` (and marks it invalid);
+ * without a field name, or when no control has it, only clears the previous ones.
+ * Returns whether a control was found.
+ */
+export function showFieldError(form: HTMLElement, fieldName: string | undefined, message?: string): boolean {
+  for (const el of Array.from(form.querySelectorAll('.field-error'))) {
+    const control = el.parentElement?.querySelector<HTMLElement>('[aria-describedby]');
+    if (control) {
+      const rest = (control.getAttribute('aria-describedby') ?? '').split(' ').filter((x) => x && x !== el.id);
+      if (rest.length) control.setAttribute('aria-describedby', rest.join(' '));
+      else control.removeAttribute('aria-describedby');
+    }
+    el.remove();
+  }
+  markInvalid(form, fieldName);
+  if (!fieldName || !message) return false;
+  const control = form.querySelector<HTMLElement>(`[name="${CSS.escape(fieldName)}"]`);
+  const box = control?.closest('.field');
+  if (!control || !box) return false;
+  const id = `${control.id || uid('f')}-error`;
+  box.appendChild(h('small', { class: 'field-error', id, 'data-field': fieldName }, message));
+  const described = (control.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean);
+  control.setAttribute('aria-describedby', [...described, id].join(' '));
+  return true;
+}
+
+/** Saves `blob` as `fileName` through a temporary `<a download>`; returns its object URL (revoke it when done). */
+export function downloadBlob(blob: Blob, fileName: string): string {
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: fileName, class: 'sr-only' });
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  return url;
+}
+
+/** A button that copies `text` to the clipboard and says so (falls back to selecting `target`). */
+export function copyButton(text: string, label: string, target?: HTMLElement): HTMLButtonElement {
+  const btn = h('button', { type: 'button', class: 'button small', 'aria-label': label }, 'Copy');
+  const status = (word: string): void => {
+    btn.textContent = word;
+    setTimeout(() => {
+      btn.textContent = 'Copy';
+    }, 2000);
+  };
+  btn.addEventListener('click', () => {
+    const fallback = (): void => {
+      if (target) {
+        const range = document.createRange();
+        range.selectNodeContents(target);
+        const sel = getSelection();
+        sel?.removeAllRanges();
+        sel?.addRange(range);
+        status('Selected');
+      } else {
+        status('Copy failed');
+      }
+    };
+    if (navigator.clipboard?.writeText) {
+      navigator.clipboard.writeText(text).then(() => status('Copied'), fallback);
+    } else {
+      fallback();
+    }
+  });
+  return btn;
+}
+
 export function table(caption: string, headers: string[], rows: HTMLTableRowElement[]): HTMLElement {
   return h(
     'div',
@@ -123,11 +191,15 @@ export function pagedTable<T>(opts: {
   load: (cursor?: string) => Promise<{ items: T[]; nextCursor?: string | null }>;
   row: (item: T) => HTMLTableRowElement;
   empty: string;
+  /** The label of the next-page button ("Load more" by default). */
+  moreLabel?: string;
+  /** Told about every failed page load (after the alert is shown). */
+  onError?: (e: unknown) => void;
 }): HTMLElement {
   const root = h('div', { class: 'paged' });
   const tbody = h('tbody');
   const messages = messageArea();
-  const more = h('button', { type: 'button', class: 'button' }, 'Load more');
+  const more = h('button', { type: 'button', class: 'button' }, opts.moreLabel ?? 'Load more');
   let cursor: string | undefined;
   let count = 0;
 
@@ -154,6 +226,7 @@ export function pagedTable<T>(opts: {
     } catch (e) {
       messages.show(errorAlert(e));
       if (count === 0) replace(root, messages);
+      opts.onError?.(e);
     }
   }
 

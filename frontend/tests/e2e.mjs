@@ -3,11 +3,15 @@
 //   AIGIS_URL=http://127.0.0.1:8080 node tests/e2e.mjs
 //
 // Admin: sign in, every tab renders, intake and the add-tool form work, Approved
-// Tools is not empty. Requester: files a request through the form and sees it in
+// Tools is not empty. Audit: the current key id shows, search by type pages with
+// "More", an event's proof opens, an evidence pack downloads (a zip whose SHA-256
+// is the one shown), Verify says OK, the key rotates after a confirm step, and
+// Verify is refused once 5 sensitive operations were made in a minute. Requester: files a request through the form and sees it in
 // Request History. Approver: finds it in Approvals, is refused a deny without a
 // rationale, approves it. Prints "N passed, M failed"; exits 1 on any failure.
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,7 +27,8 @@ const PURPOSE = `E2E purpose ${stamp}: summarising release notes`;
 const ADMIN = { email: 'ada@aigis.example', token: 'demo-ada-token' };
 const REQUESTER = { email: 'rita@aigis.example', token: 'demo-rita-token' };
 const APPROVER = { email: 'arlo@aigis.example', token: 'demo-arlo-token' };
-const ALL_TABS = ['My Access', 'Request History', 'Approved Tools', 'Request a tool', 'Approvals', 'Manual tasks', 'Admin'];
+const ALL_TABS = ['My Access', 'Request History', 'Approved Tools', 'Request a tool', 'Approvals', 'Manual tasks', 'Admin', 'Audit'];
+const AUDIT_PAGE = 10;
 
 let passed = 0;
 let failed = 0;
@@ -91,6 +96,27 @@ async function visibleTabs(page) {
 async function noErrors(page, where) {
   const errors = await page.locator('#panel .alert-error').allTextContents();
   assert(errors.length === 0, `${where} shows an error: ${errors.join(' | ')}`);
+}
+
+/** One resolver call as `who`, outside the browser (test set-up only). */
+async function api(who, key, payload) {
+  const res = await fetch(new URL(`api/invoke/${key}`, BASE), {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: 'Basic ' + Buffer.from(`${who.email}:${who.token}`).toString('base64'),
+    },
+    body: JSON.stringify(payload),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${key}: HTTP ${res.status} ${text}`);
+  return JSON.parse(text);
+}
+
+async function auditRows(page) {
+  return page.locator('#panel tr[data-seq]').evaluateAll((rows) =>
+    rows.map((r) => ({ seq: Number(r.getAttribute('data-seq')), type: r.getAttribute('data-type') })),
+  );
 }
 
 async function retry(fn, { tries = 20, delayMs = 1000 } = {}) {
@@ -206,6 +232,133 @@ async function main() {
       const text = await mine.textContent();
       assert(text.includes('30 days') && text.includes('No customer data'), `card text: ${text}`);
     });
+
+    // ---- admin: Audit ------------------------------------------------------------
+    let keyId = '';
+    const auditOk = await check(page, 'admin: Audit shows the log origin and the current key id', async () => {
+      await openTab(page, 'Audit');
+      await settled(page);
+      const id = page.getByTestId('current-key-id');
+      await id.waitFor({ timeout: TIMEOUT });
+      keyId = (await id.textContent()).trim();
+      assert(/^[0-9a-f]{8}$/.test(keyId), `key id was "${keyId}"`);
+      assert((await page.getByTestId('log-origin').textContent()).startsWith('aigis.app/log/'), 'no log origin');
+      assert((await page.getByTestId('verifier-key').textContent()).includes(`+${keyId}+`), 'verifier key does not name the key id');
+      await noErrors(page, 'Audit');
+    });
+
+    if (auditOk) {
+      await check(page, `admin: Audit search by type shows ${AUDIT_PAGE} events a page and "More" loads older ones`, async () => {
+        // More tool.added events than one page holds.
+        for (let i = 0; i < AUDIT_PAGE; i += 1) {
+          await api(ADMIN, 'catalog.add', { id: `${TOOL_ID}-p${i}`, name: `${TOOL_NAME} p${i}`, provider: 'E2E Labs', status: 'blocked', risk: 'low' });
+        }
+        const form = page.getByRole('form', { name: 'Search audit events' });
+        await form.getByLabel('Type').fill('tool.added');
+        await form.getByLabel('Per page').selectOption(String(AUDIT_PAGE));
+        await form.getByRole('button', { name: 'Search' }).click();
+        await settled(page);
+        await page.waitForFunction((n) => document.querySelectorAll('#panel tr[data-seq]').length === n, AUDIT_PAGE, { timeout: TIMEOUT });
+        const first = await auditRows(page);
+        assert(first.every((r) => r.type === 'tool.added'), `types: ${first.map((r) => r.type).join(', ')}`);
+        await page.getByRole('button', { name: 'More', exact: true }).click();
+        await page.waitForFunction((n) => document.querySelectorAll('#panel tr[data-seq]').length > n, AUDIT_PAGE, { timeout: TIMEOUT });
+        const all = await auditRows(page);
+        assert(all.every((r) => r.type === 'tool.added'), 'a row of another type');
+        assert(all.every((r, i) => i === 0 || r.seq < all[i - 1].seq), `not newest first: ${all.map((r) => r.seq).join(', ')}`);
+        await noErrors(page, 'Audit search');
+      });
+
+      await check(page, 'admin: an event\'s Proof shows its inclusion proof', async () => {
+        const row = page.locator('#panel tr[data-seq]').first();
+        const seq = Number(await row.getAttribute('data-seq'));
+        await row.getByRole('button', { name: `Proof of event ${seq}` }).click();
+        const pre = page.getByTestId('proof-json');
+        await pre.waitFor({ timeout: TIMEOUT });
+        const proof = JSON.parse(await pre.textContent());
+        assert(proof.seq === seq && typeof proof.leafHash === 'string' && Array.isArray(proof.proof), `proof: ${JSON.stringify(proof).slice(0, 200)}`);
+        await page.getByRole('button', { name: 'Close', exact: true }).click();
+        assert((await pre.count()) === 0, 'proof did not close');
+      });
+
+      await check(page, 'admin: the export form refuses a window over 365 days, beside the field', async () => {
+        const form = page.getByRole('form', { name: 'Export an evidence pack' });
+        const from = form.getByLabel('From');
+        const before = await from.inputValue();
+        assert(/^\d{4}-\d{2}-\d{2}$/.test(before), `no default From: "${before}"`);
+        await from.fill('2020-01-01');
+        await form.getByRole('button', { name: 'Export' }).click();
+        const err = form.locator('.field-error[data-field="from"]');
+        await err.waitFor({ timeout: TIMEOUT });
+        assert((await err.textContent()).includes('365'), `message: ${await err.textContent()}`);
+        assert((await from.getAttribute('aria-invalid')) === 'true', 'From is not marked invalid');
+        await from.fill(before);
+      });
+
+      await check(page, 'admin: exports an evidence pack; the download is a zip with the SHA-256 shown', async () => {
+        const form = page.getByRole('form', { name: 'Export an evidence pack' });
+        const downloading = page.waitForEvent('download', { timeout: 60_000 });
+        await form.getByRole('button', { name: 'Export' }).click();
+        const refused = page.locator('#panel section[aria-labelledby="audit-export-title"] .alert-error');
+        const first = await Promise.race([
+          downloading.then((d) => ({ download: d })),
+          refused.first().waitFor({ timeout: 60_000 }).then(() => ({ download: null })),
+        ]);
+        if (!first.download) {
+          downloading.catch(() => {});
+          throw new Error(`export refused: ${await refused.first().textContent()}`);
+        }
+        const { download } = first;
+        assert(/^aigis-evidence-.*\.zip$/.test(download.suggestedFilename()), `file name ${download.suggestedFilename()}`);
+        const bytes = readFileSync(await download.path());
+        assert(bytes.subarray(0, 2).toString('latin1') === 'PK', 'the file does not start with PK');
+        const result = page.getByTestId('export-result');
+        await result.waitFor({ timeout: TIMEOUT });
+        const shown = (await page.getByTestId('export-sha256').textContent()).trim();
+        assert(shown === createHash('sha256').update(bytes).digest('hex'), 'the SHA-256 shown is not the file\'s');
+        assert((await result.textContent()).includes(`aigis verify ${download.suggestedFilename()}`), 'no verify hint');
+      });
+
+      await check(page, 'admin: Verify says the log is OK, with its statement', async () => {
+        await page.getByRole('button', { name: 'Verify the log' }).click();
+        const result = page.getByTestId('verify-result');
+        await result.waitFor({ timeout: TIMEOUT });
+        assert((await result.getAttribute('data-ok')) === 'true', `verify: ${await result.textContent()}`);
+        assert((await page.getByTestId('verify-statement').textContent()).startsWith('verified from index'), 'no statement');
+      });
+
+      await check(page, 'admin: rotates the signing key after a confirm step', async () => {
+        const rotate = page.getByRole('button', { name: 'Rotate signing key' });
+        await rotate.click();
+        await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+        assert((await page.getByRole('button', { name: 'Rotate key', exact: true }).count()) === 0, 'confirm did not close');
+        await rotate.click();
+        await page.getByRole('button', { name: 'Rotate key', exact: true }).click();
+        await page.locator('#panel .alert-success', { hasText: 'now signs' }).waitFor({ timeout: TIMEOUT });
+        await page.waitForFunction(
+          (old) => {
+            const el = document.querySelector('[data-testid="current-key-id"]');
+            return el && el.textContent.trim() !== old;
+          },
+          keyId,
+          { timeout: TIMEOUT },
+        );
+        await page.locator(`#panel tr[data-key="${keyId}"]`).waitFor({ timeout: TIMEOUT });
+      });
+
+      await check(page, 'admin: Verify is refused, clearly, past 5 sensitive operations a minute', async () => {
+        const verify = page.getByRole('button', { name: 'Verify the log' });
+        const limited = page.locator('#panel .alert-error[data-code="rate-limited"]');
+        for (let i = 0; i < 8 && (await limited.count()) === 0; i += 1) {
+          await verify.click();
+          await page.locator('#panel [data-testid="verify-result"], #panel .alert-error').first().waitFor({ timeout: TIMEOUT });
+          await page.waitForFunction(() => !document.querySelector('#panel button[aria-busy]'), null, { timeout: TIMEOUT });
+        }
+        assert((await limited.count()) === 1, 'never rate-limited');
+        const text = await limited.textContent();
+        assert(text.includes('Too many requests') && /try again/.test(text), `alert: ${text}`);
+      });
+    }
   }
 
   // ---- requester ------------------------------------------------------------
@@ -216,6 +369,17 @@ async function main() {
     const want = ['My Access', 'Request History', 'Approved Tools', 'Request a tool'];
     assert(JSON.stringify(tabs) === JSON.stringify(want), `tabs were ${tabs.join(', ')}`);
   });
+
+  if (ritaOk) {
+    await check(page, 'requester: no Audit tab, even when asked for by #audit', async () => {
+      await page.goto(`${BASE}#audit`, { waitUntil: 'domcontentloaded' });
+      await page.reload({ waitUntil: 'domcontentloaded' });
+      await page.getByRole('tablist').waitFor({ timeout: TIMEOUT });
+      assert((await page.getByRole('tab', { name: 'Audit' }).count()) === 0, 'Audit tab is shown');
+      assert((await page.getByRole('tab', { selected: true }).textContent()).trim() === 'My Access', 'another tab opened');
+      assert((await page.getByRole('form', { name: 'Export an evidence pack' }).count()) === 0, 'audit screen rendered');
+    });
+  }
 
   if (ritaOk) {
     await check(page, 'requester: request form refuses a missing purpose, naming the field', async () => {
@@ -257,7 +421,10 @@ async function main() {
   const arloOk = await check(page, 'approver signs in and sees Approvals and Manual tasks, not Admin', async () => {
     await signIn(page, APPROVER);
     const tabs = await visibleTabs(page);
-    assert(tabs.includes('Approvals') && tabs.includes('Manual tasks') && !tabs.includes('Admin'), `tabs were ${tabs.join(', ')}`);
+    assert(
+      tabs.includes('Approvals') && tabs.includes('Manual tasks') && !tabs.includes('Admin') && !tabs.includes('Audit'),
+      `tabs were ${tabs.join(', ')}`,
+    );
   });
 
   if (arloOk) {
