@@ -50,7 +50,7 @@ test-wasm: host
 	$(CARGO) test --target $(WASM_TARGET) -p aigis-core -p aigis-platform
 
 test-frontend: frontend
-	cd frontend && npm test
+	cd frontend && npm run typecheck && npm test
 
 ## Browser end-to-end against a fresh local site with demo data.
 test-e2e: host components frontend
