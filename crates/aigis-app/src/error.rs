@@ -99,6 +99,16 @@ pub fn parse_payload<T: serde::de::DeserializeOwned>(payload: &str) -> Result<T,
             retry_after: None,
         }
     })?;
+    // serde reads a struct from an array too (fields by position): every
+    // payload is an object, so anything else is refused here.
+    if !value.is_object() {
+        return Err(AppError {
+            code: "invalid",
+            message: "payload: must be a JSON object".to_owned(),
+            field: Some("payload".to_owned()),
+            retry_after: None,
+        });
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let inner = e.inner().to_string();
         let rule = inner.split(" at line ").next().unwrap_or(&inner).to_owned();
