@@ -12,3 +12,27 @@ pub fn verify(store: &Store) -> Result<Report, HostError> {
         message: e.message,
     })
 }
+
+/// `aigis audit site-key`: the site's audit MAC key (id and key text, as
+/// secret storage holds it), for `aigis verify --key`. Only the operator of
+/// the host, who can read the state dir anyway, gets it; the app never
+/// returns it.
+pub fn site_key(store: &Store) -> Result<Option<(String, String)>, HostError> {
+    use aigis_platform::{Secrets, Storage};
+    let backend = |e: String| HostError::Backend {
+        what: "audit",
+        message: e,
+    };
+    let Some(raw) = store
+        .get("audit:mac-key-id")
+        .map_err(|e| backend(e.to_string()))?
+    else {
+        return Ok(None);
+    };
+    let id: String = serde_json::from_str(&raw).map_err(|e| backend(e.to_string()))?;
+    let key = store
+        .get_secret(&format!("audit-mac-key-{id}"))
+        .map_err(|e| backend(e.to_string()))?
+        .ok_or_else(|| backend(format!("MAC key {id} is missing from secret storage")))?;
+    Ok(Some((id, key)))
+}

@@ -161,6 +161,12 @@ enum AuditCommand {
     Verify,
     /// Print an inclusion proof of event SEQ in the newest checkpoint (JSON
     /// that `aigis verify-proof` checks).
+    /// Write the site's audit MAC key to FILE (mode 0600) for
+    /// `aigis verify --key FILE`; prints only its key id.
+    SiteKey {
+        #[arg(long, short)]
+        out: PathBuf,
+    },
     Prove {
         seq: u64,
         /// The admin asking: a simulator user's email (or account id).
@@ -225,6 +231,21 @@ fn open(cli: &Cli) -> Result<Host> {
         clock,
     };
     Host::open(config).with_context(|| format!("opening state dir {}", cli.state_dir.display()))
+}
+
+/// Writes a file only its owner may read.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    let mut f = o
+        .open(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    f.write_all(bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
 }
 
 /// A simulator user's account id from an email, or an account id as given.
@@ -330,6 +351,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Command::Audit {
+            command: AuditCommand::SiteKey { out },
+        } => {
+            let Some((id, key)) = aigis_host::audit::site_key(host.store())? else {
+                eprintln!("the audit log has no MAC key yet (nothing was logged)");
+                return Ok(ExitCode::FAILURE);
+            };
+            write_private(out, key.as_bytes())?;
+            print_json(&json!({ "keyId": id, "file": out.display().to_string() }));
+            Ok(ExitCode::SUCCESS)
         }
         Command::Audit {
             command: AuditCommand::Prove { seq, as_user },

@@ -102,6 +102,34 @@ fn packs_exported_by_aigis_export_verify_elsewhere_with_no_state() {
     }
     let o = aigis(auditor.path(), None, &["verify", "pack1.zip"]);
     assert!(o.status.success(), "{}", text(&o));
+    // Whoever holds the site key also checks every entryMac.
+    let o = aigis(
+        site.path(),
+        Some(&state),
+        &["audit", "site-key", "-o", "site.key"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(!text(&o).contains(&std::fs::read_to_string(site.path().join("site.key")).unwrap()));
+    std::fs::copy(
+        site.path().join("site.key"),
+        auditor.path().join("site.key"),
+    )
+    .unwrap();
+    let o = aigis(
+        auditor.path(),
+        None,
+        &["verify", "--json", "--key", "site.key", "pack1.zip"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(report["macsChecked"].as_u64().unwrap() > 0, "{report}");
+    std::fs::write(auditor.path().join("wrong.key"), "00112233").unwrap();
+    let o = aigis(
+        auditor.path(),
+        None,
+        &["verify", "--key", "wrong.key", "pack1.zip"],
+    );
+    assert!(!o.status.success(), "{}", text(&o));
     let o = aigis(
         auditor.path(),
         None,
