@@ -110,7 +110,8 @@ fn write_canonical(v: &Value, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                out.push_str(&Value::String((*k).clone()).to_string());
+                // A string key serialises infallibly (JSON string escaping).
+                out.push_str(&serde_json::to_string(k.as_str()).unwrap_or_default());
                 out.push(':');
                 write_canonical(&map[k.as_str()], out);
             }
@@ -131,7 +132,7 @@ fn write_canonical(v: &Value, out: &mut String) {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    tlog::hex_bytes(bytes)
 }
 
 /// The Merkle leaf of an event: the canonical JSON of

@@ -60,8 +60,13 @@ const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
 
 /// Lower-case hex of a hash.
 pub fn hex(h: &Hash) -> String {
-    let mut out = String::with_capacity(64);
-    for b in h.0 {
+    hex_bytes(&h.0)
+}
+
+/// Lower-case hex of any bytes.
+pub fn hex_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
         out.push(char::from(HEX_DIGITS[usize::from(b >> 4)]));
         out.push(char::from(HEX_DIGITS[usize::from(b & 0x0f)]));
     }
