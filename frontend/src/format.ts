@@ -359,3 +359,170 @@ export const AUDIT_EVENT_TYPES = [
   'audit.exported',
   'audit.pruned',
 ] as const;
+
+// ---------------------------------------------------------------------------
+// Governance, policies and insights helpers
+
+export const RISKS = ['low', 'medium', 'high', 'critical'] as const;
+
+/** "Block" / "Security review" for governance's unknown-tool handling. */
+export function unknownToolsLabel(s: string): string {
+  if (s === 'block') return 'Block (refused with a comment)';
+  if (s === 'securityReview') return 'Security review (pending, tool added as denied)';
+  return humanize(s);
+}
+
+/** A whole number in [min, max], or null. */
+function wholeIn(v: string, min: number, max: number): number | null {
+  const t = v.trim();
+  if (!/^\d+$/.test(t)) return null;
+  const n = Number(t);
+  return n >= min && n <= max ? n : null;
+}
+
+export interface GovernanceForm {
+  maxDays: Record<'low' | 'medium' | 'high' | 'critical', string>;
+  securityReviewRisks: string[];
+  securityReviewerGroup: string;
+  unknownTools: string;
+  maxCriticalPerPerson: string;
+  note: string;
+}
+
+/**
+ * The `governance.set` payload from the edit form, or the first field at fault
+ * (named as the server names it: `maxDays.low`, `maxCriticalPerPerson`, ...).
+ */
+export function governancePatch(f: GovernanceForm): { payload: Record<string, unknown> } | { error: FieldError } {
+  const maxDays: Record<string, number> = {};
+  for (const r of RISKS) {
+    const n = wholeIn(f.maxDays[r], 1, 365);
+    if (n === null) return { error: { field: `maxDays.${r}`, message: 'Enter a whole number of days, 1 to 365.' } };
+    maxDays[r] = n;
+  }
+  const max = wholeIn(f.maxCriticalPerPerson, 1, 50);
+  if (max === null) return { error: { field: 'maxCriticalPerPerson', message: 'Enter a whole number, 1 to 50.' } };
+  if (f.unknownTools !== 'block' && f.unknownTools !== 'securityReview') {
+    return { error: { field: 'unknownTools', message: 'Choose how unknown tools are handled.' } };
+  }
+  const group = f.securityReviewerGroup.trim();
+  if (group.length > 255) return { error: { field: 'securityReviewerGroup', message: 'At most 255 characters.' } };
+  const note = f.note.trim();
+  if (note.length > 500) return { error: { field: 'note', message: 'At most 500 characters.' } };
+  return {
+    payload: {
+      maxDays,
+      securityReviewRisks: RISKS.filter((r) => f.securityReviewRisks.includes(r)),
+      securityReviewerGroup: group,
+      unknownTools: f.unknownTools,
+      maxCriticalPerPerson: max,
+      note,
+    },
+  };
+}
+
+export interface PolicyForm {
+  id: string;
+  name: string;
+  projectKey: string;
+  toolId: string;
+  autoApprove: boolean;
+  allowedGroups: string;
+  maxDurationDays: string;
+}
+
+const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/** A policy id from its name: "AIR low risk" -> "air-low-risk". */
+export function slugify(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64)
+    .replace(/-+$/, '');
+}
+
+/** The `policies.save` payload from the policy form, or the first field at fault. */
+export function policyPayload(f: PolicyForm): { payload: Record<string, unknown> } | { error: FieldError } {
+  const id = f.id.trim();
+  if (!SLUG.test(id)) return { error: { field: 'id', message: "Id: 1-64 of a-z, 0-9 and '-', not starting with '-'." } };
+  const name = f.name.trim();
+  if (!name || name.length > 120) return { error: { field: 'name', message: 'Name is required (at most 120 characters).' } };
+  const projectKey = f.projectKey.trim().toUpperCase();
+  if (!/^[A-Z][A-Z0-9]{0,9}$/.test(projectKey)) {
+    return { error: { field: 'projectKey', message: 'A Jira project key: 1-10 of A-Z and 0-9, starting with a letter.' } };
+  }
+  const toolId = f.toolId.trim();
+  if (toolId && !SLUG.test(toolId)) return { error: { field: 'toolId', message: 'Choose a catalog tool, or every tool.' } };
+  const groups = parseList(f.allowedGroups);
+  if (groups.length < 1 || groups.length > 20) return { error: { field: 'allowedGroups', message: 'List 1 to 20 Jira groups.' } };
+  const n = wholeIn(f.maxDurationDays, 1, 365);
+  if (n === null) return { error: { field: 'maxDurationDays', message: 'Enter a whole number of days, 1 to 365.' } };
+  const payload: Record<string, unknown> = {
+    id,
+    name,
+    projectKey,
+    autoApprove: f.autoApprove,
+    allowedGroups: groups,
+    maxDurationDays: n,
+  };
+  if (toolId) payload.toolId = toolId;
+  return { payload };
+}
+
+/** Whether `s` is a month "YYYY-MM" (01-12). */
+export function isMonth(s: string): boolean {
+  return /^\d{4}-(0[1-9]|1[0-2])$/.test(s);
+}
+
+/** Checks an insights month range (either end may be blank). */
+export function validateMonthRange(from: string, to: string): FieldError | null {
+  if (from && !isMonth(from)) return { field: 'from', message: 'Enter a month as YYYY-MM.' };
+  if (to && !isMonth(to)) return { field: 'to', message: 'Enter a month as YYYY-MM.' };
+  if (from && to && from > to) return { field: 'from', message: 'From must not be after To.' };
+  return null;
+}
+
+/** "—", "45 min", "3.5 h", "2.1 days" for minutes to a decision. */
+export function formatMinutes(m: number | null | undefined): string {
+  if (m === null || m === undefined || !Number.isFinite(m)) return '—';
+  if (m < 90) return `${Math.round(m)} min`;
+  const hours = m / 60;
+  if (hours < 48) return `${Math.round(hours * 10) / 10} h`;
+  return `${Math.round((hours / 24) * 10) / 10} days`;
+}
+
+/** "Mar 2025" from "2025-03" (the input when it is not a month). */
+export function monthLabel(month: string): string {
+  if (!isMonth(month)) return month;
+  const [y, m] = month.split('-').map(Number);
+  return new Intl.DateTimeFormat('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(Date.UTC(y, m - 1, 1));
+}
+
+/** A bar's width in percent of the largest value (0-100, whole). */
+export function barPercent(value: number, max: number): number {
+  if (!(max > 0) || !(value > 0)) return 0;
+  return Math.min(100, Math.round((value / max) * 100));
+}
+
+/** A risk mix as [risk, count] pairs: known risks in order, then the rest by name; zeros dropped. */
+export function riskMixEntries(mix: Record<string, number> | null | undefined): [string, number][] {
+  const m = mix ?? {};
+  const known = RISKS.filter((r) => (m[r] ?? 0) > 0).map((r): [string, number] => [r, m[r]]);
+  const rest = Object.keys(m)
+    .filter((k) => !(RISKS as readonly string[]).includes(k) && m[k] > 0)
+    .sort()
+    .map((k): [string, number] => [k, m[k]]);
+  return [...known, ...rest];
+}
+
+/** Top tools summed across months, most requested first (ties by name), at most `n`. */
+export function topToolsAcross(months: { topTools: { tool: string; requests: number }[] }[], n = 10): { tool: string; requests: number }[] {
+  const sum = new Map<string, number>();
+  for (const m of months) for (const t of m.topTools ?? []) sum.set(t.tool, (sum.get(t.tool) ?? 0) + t.requests);
+  return [...sum.entries()]
+    .map(([tool, requests]) => ({ tool, requests }))
+    .sort((a, b) => b.requests - a.requests || a.tool.localeCompare(b.tool))
+    .slice(0, n);
+}

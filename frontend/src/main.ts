@@ -4,6 +4,8 @@ import './styles.css';
 import { ApiError, detectHost, getCredentials, invoke, setCredentials, type HostKind } from './api';
 import { h, replace } from './dom';
 import { audit } from './audit';
+import { governance } from './governance';
+import { insights } from './insights';
 import { admin, approvals, approvedTools, manualTasks, myAccess, requestHistory, requestTool } from './screens';
 import type { WhoAmI } from './types';
 import { busy, errorAlert, field, loading, markInvalid, messageArea } from './ui';
@@ -24,6 +26,8 @@ const TABS: Tab[] = [
   { id: 'tasks', label: 'Manual tasks', visible: (me) => me.isApprover || me.isAdmin, render: () => manualTasks() },
   { id: 'admin', label: 'Admin', visible: (me) => me.isAdmin, render: () => admin() },
   { id: 'audit', label: 'Audit', visible: (me) => me.isAdmin, render: (me) => audit(me) },
+  { id: 'governance', label: 'Governance', visible: (me) => me.isAdmin, render: (me) => governance(me) },
+  { id: 'insights', label: 'Insights', visible: (me) => me.isAdmin, render: () => insights() },
 ];
 
 const DEMO_ACCOUNTS = [

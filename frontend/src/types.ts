@@ -155,3 +155,79 @@ export interface AuditRotation {
   key: LogKey;
   checkpointBefore: Checkpoint;
 }
+
+export type UnknownTools = 'block' | 'securityReview';
+
+export interface MaxDays {
+  low: number;
+  medium: number;
+  high: number;
+  critical: number;
+}
+
+export interface Policy {
+  id: string;
+  name: string;
+  projectKey: string;
+  toolId?: string;
+  autoApprove: boolean;
+  allowedGroups: string[];
+  maxDurationDays: number;
+}
+
+export interface Governance {
+  version: number;
+  maxDays: MaxDays;
+  securityReviewRisks: Risk[];
+  securityReviewerGroup?: string;
+  unknownTools: UnknownTools;
+  maxCriticalPerPerson: number;
+  policies: Policy[];
+  note?: string;
+  createdAt: number;
+  createdBy?: string;
+  [extra: string]: unknown;
+}
+
+export interface GovernanceGet {
+  governance: Governance;
+  current: number;
+}
+
+export interface GovernanceVersion {
+  version: number;
+  createdAt: number;
+  createdBy: string;
+  note: string;
+  policies: number;
+}
+
+export interface GovernanceList {
+  current: number;
+  versions: GovernanceVersion[];
+}
+
+export interface PolicyList {
+  policies: Policy[];
+  governanceVersion: number;
+}
+
+export interface InsightsMonth {
+  month: string;
+  requests: number;
+  approvals: number;
+  autoApprovals: number;
+  denials: number;
+  grantsActivated: number;
+  grantsEnded: number;
+  activeGrants: number;
+  riskMix: Record<string, number>;
+  topTools: { tool: string; requests: number }[];
+  medianMinutesToDecision: number | null;
+  meanMinutesToDecision: number | null;
+}
+
+export interface Insights {
+  months: InsightsMonth[];
+  throughSeq: number;
+}

@@ -6,7 +6,10 @@
 // Tools is not empty. Audit: the current key id shows, search by type pages with
 // "More", an event's proof opens, an evidence pack downloads (a zip whose SHA-256
 // is the one shown), Verify says OK, the key rotates after a confirm step, and
-// Verify is refused once 5 sensitive operations were made in a minute. Requester: files a request through the form and sees it in
+// Verify is refused once 5 sensitive operations were made in a minute. Governance:
+// the version in force shows, an edit names the field at fault and saves a new
+// version, an old version opens read-only, a policy is saved, listed and deleted
+// after a confirm step; Insights shows its months or its empty state. Requester: files a request through the form and sees it in
 // Request History. Approver: finds it in Approvals, is refused a deny without a
 // rationale, approves it. Prints "N passed, M failed"; exits 1 on any failure.
 import { chromium } from 'playwright-core';
@@ -23,11 +26,13 @@ const stamp = Date.now().toString(36);
 const TOOL_ID = `e2e-tool-${stamp}`;
 const TOOL_NAME = `E2E Tool ${stamp}`;
 const PURPOSE = `E2E purpose ${stamp}: summarising release notes`;
+const POLICY_NAME = `E2E policy ${stamp}`;
+const POLICY_ID = `e2e-policy-${stamp}`;
 
 const ADMIN = { email: 'ada@aigis.example', token: 'demo-ada-token' };
 const REQUESTER = { email: 'rita@aigis.example', token: 'demo-rita-token' };
 const APPROVER = { email: 'arlo@aigis.example', token: 'demo-arlo-token' };
-const ALL_TABS = ['My Access', 'Request History', 'Approved Tools', 'Request a tool', 'Approvals', 'Manual tasks', 'Admin', 'Audit'];
+const ALL_TABS = ['My Access', 'Request History', 'Approved Tools', 'Request a tool', 'Approvals', 'Manual tasks', 'Admin', 'Audit', 'Governance', 'Insights'];
 const AUDIT_PAGE = 10;
 
 let passed = 0;
@@ -233,6 +238,116 @@ async function main() {
       assert(text.includes('30 days') && text.includes('No customer data'), `card text: ${text}`);
     });
 
+    // ---- admin: Governance and Insights ---------------------------------------------
+    let govVersion = -1;
+    const govOk = await check(page, 'admin: Governance shows the version in force', async () => {
+      govVersion = (await api(ADMIN, 'governance.get', {})).current;
+      await openTab(page, 'Governance');
+      await settled(page);
+      await noErrors(page, 'Governance');
+      const view = page.locator(`#panel [data-testid="governance-view"][data-version="${govVersion}"]`);
+      await view.waitFor({ timeout: TIMEOUT });
+      const text = await view.textContent();
+      assert(text.includes(`Version ${govVersion}`) && text.includes('In force'), `view: ${text}`);
+      assert(text.includes('Unknown tools') && text.includes('Critical'), `view lacks the rules: ${text}`);
+    });
+
+    if (govOk) {
+      await check(page, 'admin: the governance edit names the field at fault, beside it', async () => {
+        await page.getByRole('button', { name: 'Edit rules' }).click();
+        const form = page.getByRole('form', { name: 'Edit governance' });
+        await form.waitFor({ timeout: TIMEOUT });
+        await form.getByLabel('Longest grant, critical risk (days)').fill('0');
+        await form.getByRole('button', { name: 'Save as a new version' }).click();
+        const err = form.locator('.field-error[data-field="maxDays.critical"]');
+        await err.waitFor({ timeout: TIMEOUT });
+        assert((await form.locator('[name="maxDays.critical"]').getAttribute('aria-invalid')) === 'true', 'field not marked invalid');
+      });
+
+      await check(page, 'admin: saves the governance as a new version', async () => {
+        const form = page.getByRole('form', { name: 'Edit governance' });
+        await form.getByLabel('Longest grant, critical risk (days)').fill('14');
+        await form.getByLabel('Open critical-risk grants per person').fill('3');
+        await form.getByLabel('Note').fill(`e2e ${stamp}`);
+        await form.getByRole('button', { name: 'Save as a new version' }).click();
+        await page.locator('#panel .alert-success').filter({ hasText: `Saved governance version ${govVersion + 1}` }).waitFor({ timeout: TIMEOUT });
+        await page.locator(`#panel [data-testid="governance-view"][data-version="${govVersion + 1}"]`).waitFor({ timeout: TIMEOUT });
+        const row = page.locator(`#panel tr[data-version="${govVersion + 1}"]`);
+        await row.waitFor({ timeout: TIMEOUT });
+        assert((await row.textContent()).includes(`e2e ${stamp}`), 'the note is not in the history');
+        govVersion += 1;
+      });
+
+      await check(page, 'admin: the policy form names the field at fault', async () => {
+        const form = page.getByRole('form', { name: 'Auto-approval policy' });
+        await form.waitFor({ timeout: TIMEOUT });
+        await form.getByLabel('Name').fill(POLICY_NAME);
+        await form.getByLabel('Project key').fill('E2EX');
+        await form.getByLabel('Allowed groups').fill('');
+        await form.getByRole('button', { name: 'Save policy' }).click();
+        await form.locator('.field-error[data-field="allowedGroups"]').waitFor({ timeout: TIMEOUT });
+      });
+
+      await check(page, 'admin: saves an auto-approval policy and sees it listed', async () => {
+        const form = page.getByRole('form', { name: 'Auto-approval policy' });
+        await form.getByLabel('Policy id').fill(POLICY_ID);
+        await form.getByLabel('Allowed groups').fill('e2e-nobody');
+        await form.getByLabel('Longest duration (days)').fill('7');
+        await form.getByRole('button', { name: 'Save policy' }).click();
+        await page.locator('#panel .alert-success').filter({ hasText: `Saved policy ${POLICY_ID}` }).waitFor({ timeout: TIMEOUT });
+        const row = page.locator(`#panel tr[data-policy="${POLICY_ID}"]`);
+        await row.waitFor({ timeout: TIMEOUT });
+        const text = await row.textContent();
+        assert(text.includes(POLICY_NAME) && text.includes('E2EX') && text.includes('7 days'), `row: ${text}`);
+      });
+
+      await check(page, 'admin: deletes the policy after a confirm step', async () => {
+        const row = page.locator(`#panel tr[data-policy="${POLICY_ID}"]`);
+        await row.getByRole('button', { name: `Delete policy ${POLICY_NAME}` }).click();
+        const confirm = row.getByRole('group', { name: `Delete policy “${POLICY_NAME}”?` });
+        await confirm.waitFor({ timeout: TIMEOUT });
+        await confirm.getByRole('button', { name: 'Delete policy', exact: true }).click();
+        await page.locator('#panel .alert-success').filter({ hasText: `Deleted policy ${POLICY_ID}` }).waitFor({ timeout: TIMEOUT });
+        await page.locator(`#panel tr[data-policy="${POLICY_ID}"]`).waitFor({ state: 'detached', timeout: TIMEOUT });
+        const left = (await api(ADMIN, 'policies.list', {})).policies.map((p) => p.id);
+        assert(!left.includes(POLICY_ID), 'the policy is still stored');
+      });
+
+      await check(page, 'admin: an old governance version opens read-only', async () => {
+        // The policy save and delete each wrote a version after the rules'.
+        await page.locator(`#panel tr[data-version="${govVersion + 2}"]`).waitFor({ timeout: TIMEOUT });
+        const oldest = await page.locator('#panel tr[data-version]').last().getAttribute('data-version');
+        assert(Number(oldest) < govVersion + 2, `only version ${oldest} is listed`);
+        await page.getByRole('button', { name: `View version ${oldest}`, exact: true }).click();
+        await page.getByRole('heading', { name: `Version ${oldest} (read-only)` }).waitFor({ timeout: TIMEOUT });
+        const views = page.locator(`#panel [data-testid="governance-view"][data-version="${oldest}"]`);
+        assert((await views.count()) >= 1, 'old version not shown');
+        assert((await views.last().textContent()).includes('Superseded'), 'the old version is not marked superseded');
+        assert((await views.last().locator('input, select, textarea').count()) === 0, 'the old version is editable');
+      });
+    }
+
+    await check(page, 'admin: Insights shows its months, or says there are none yet', async () => {
+      const data = await api(ADMIN, 'insights', {});
+      await openTab(page, 'Insights');
+      await settled(page);
+      await noErrors(page, 'Insights');
+      if (data.months.length === 0) {
+        const empty = page.getByTestId('insights-empty');
+        await empty.waitFor({ timeout: TIMEOUT });
+        assert((await empty.textContent()).includes('No insights yet'), 'empty state text');
+      } else {
+        await page.locator(`#panel tr[data-month="${data.months[0].month}"]`).waitFor({ timeout: TIMEOUT });
+      }
+      const form = page.getByRole('form', { name: 'Insights months' });
+      await form.getByLabel('From month').evaluate((el) => {
+        el.type = 'text';
+        el.value = '2025-13';
+      });
+      await form.getByRole('button', { name: 'Show' }).click();
+      await form.locator('.field-error[data-field="from"]').waitFor({ timeout: TIMEOUT });
+    });
+
     // ---- admin: Audit ------------------------------------------------------------
     let keyId = '';
     const auditOk = await check(page, 'admin: Audit shows the log origin and the current key id', async () => {
@@ -379,6 +494,16 @@ async function main() {
       assert((await page.getByRole('tab', { selected: true }).textContent()).trim() === 'My Access', 'another tab opened');
       assert((await page.getByRole('form', { name: 'Export an evidence pack' }).count()) === 0, 'audit screen rendered');
     });
+
+    await check(page, 'requester: no Governance or Insights tab, even when asked for by #governance', async () => {
+      await page.goto(`${BASE}#governance`, { waitUntil: 'domcontentloaded' });
+      await page.reload({ waitUntil: 'domcontentloaded' });
+      await page.getByRole('tablist').waitFor({ timeout: TIMEOUT });
+      assert((await page.getByRole('tab', { name: 'Governance' }).count()) === 0, 'Governance tab is shown');
+      assert((await page.getByRole('tab', { name: 'Insights' }).count()) === 0, 'Insights tab is shown');
+      assert((await page.getByRole('tab', { selected: true }).textContent()).trim() === 'My Access', 'another tab opened');
+      assert((await page.getByRole('form', { name: 'Auto-approval policy' }).count()) === 0, 'governance screen rendered');
+    });
   }
 
   if (ritaOk) {
@@ -422,7 +547,7 @@ async function main() {
     await signIn(page, APPROVER);
     const tabs = await visibleTabs(page);
     assert(
-      tabs.includes('Approvals') && tabs.includes('Manual tasks') && !tabs.includes('Admin') && !tabs.includes('Audit'),
+      tabs.includes('Approvals') && tabs.includes('Manual tasks') && !tabs.includes('Admin') && !tabs.includes('Audit') && !tabs.includes('Governance') && !tabs.includes('Insights'),
       `tabs were ${tabs.join(', ')}`,
     );
   });
