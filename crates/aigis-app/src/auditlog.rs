@@ -104,7 +104,7 @@ pub fn verify(storage: &dyn Storage, secrets: &dyn Secrets) -> Result<Report, Ap
             .entry(id.to_owned())
             .or_insert_with(|| {
                 secrets
-                    .get_secret(&format!("audit-mac-key-{id}"))
+                    .get_secret(&repo::secret_name(id))
                     .ok()
                     .flatten()
                     .map(String::into_bytes)
@@ -191,12 +191,18 @@ pub fn verify(storage: &dyn Storage, secrets: &dyn Secrets) -> Result<Report, Ap
 /// node `(level, index)` lives on event `(index + 1) << level`.
 pub struct StoredNodes<'s>(pub &'s dyn Storage);
 
-#[derive(Deserialize)]
+/// What the tree needs of an event: its hashes. Read from events and
+/// stubs alike; written as the stub of a pruned event.
+#[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct NodesOnly {
+struct NodeRecord {
+    #[serde(default)]
+    seq: u64,
     entry_hash: String,
     #[serde(default)]
     nodes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pruned_at: Option<Millis>,
 }
 
 impl NodeSource for StoredNodes<'_> {
@@ -220,7 +226,7 @@ impl NodeSource for StoredNodes<'_> {
                 .map_err(|e| missing(e.to_string()))?;
         }
         let raw = raw.ok_or_else(|| missing(format!("event {seq} is not stored")))?;
-        let n: NodesOnly = serde_json::from_str(&raw).map_err(|e| missing(e.to_string()))?;
+        let n: NodeRecord = serde_json::from_str(&raw).map_err(|e| missing(e.to_string()))?;
         let hex = if pos == 0 {
             Some(&n.entry_hash)
         } else {
@@ -247,13 +253,10 @@ pub fn check_latest_checkpoint(p: &Platform) -> Result<serde_json::Value, AppErr
         return Ok(serde_json::Value::Null);
     };
     let keys = crate::evidence::log_keys(p)?;
-    let vkey = keys
-        .as_ref()
-        .and_then(|k| k.keys.iter().find(|k| k.key_id == cp.key_id))
-        .map(|k| k.verifier_key.clone());
+    let vkey = keys.as_ref().and_then(|k| k.verifier_key(&cp.key_id));
     let problem = match vkey {
         None => Some(format!("key {} is not on record", cp.key_id)),
-        Some(vkey) => match tlog::open_checkpoint(&cp.note, &vkey, None) {
+        Some(vkey) => match tlog::open_checkpoint(&cp.note, vkey, None) {
             Err(e) => Some(e.to_string()),
             Ok(opened) => match tlog::root_at(&StoredNodes(p.storage), opened.size) {
                 Err(e) => Some(e.to_string()),
@@ -336,16 +339,6 @@ pub struct RetentionSummary {
     pub stopped_early: bool,
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Stub {
-    seq: u64,
-    entry_hash: String,
-    #[serde(default)]
-    nodes: Vec<String>,
-    pruned_at: Millis,
-}
-
 /// Replaces retained events up to `through` by node stubs, a batch per
 /// transaction. Idempotent: a stub written twice is the same stub.
 fn stub_through(
@@ -373,11 +366,11 @@ fn stub_through(
         for (key, raw) in &page.items {
             let e: AuditEvent =
                 serde_json::from_str(raw).map_err(|e| AppError::internal(e.to_string()))?;
-            let stub = Stub {
+            let stub = NodeRecord {
                 seq: e.seq,
                 entry_hash: e.entry_hash,
                 nodes: e.nodes,
-                pruned_at: now,
+                pruned_at: Some(now),
             };
             let value =
                 serde_json::to_string(&stub).map_err(|e| AppError::internal(e.to_string()))?;

@@ -50,6 +50,14 @@ impl LogKeys {
             .find(|k| k.current)
             .ok_or_else(|| AppError::internal("the audit log has no current signing key"))
     }
+
+    /// The verifier key of key id `key_id`, current or retired.
+    pub fn verifier_key(&self, key_id: &str) -> Option<&str> {
+        self.keys
+            .iter()
+            .find(|k| k.key_id == key_id)
+            .map(|k| k.verifier_key.as_str())
+    }
 }
 
 /// What the last export committed to.
@@ -65,32 +73,19 @@ fn key_secret(key_id: &str) -> String {
     format!("audit-log-key-{key_id}")
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn draw(p: &Platform, n: usize) -> Result<Vec<u8>, AppError> {
-    let mut raw = vec![0u8; n];
-    // Without entropy no weak key is made: the change is refused instead.
-    p.random
-        .fill(&mut raw)
-        .map_err(|e| AppError::new("unavailable", format!("cannot create a signing key: {e}")))?;
-    Ok(raw)
-}
-
 pub fn log_keys(p: &Platform) -> Result<Option<LogKeys>, AppError> {
     repo::get_kv(p, KEYS)
 }
 
 /// Creates a new seed, stores it in secret storage and returns its record.
 fn new_key(p: &Platform, origin: &str, seq: u64) -> Result<PublicKeyRecord, AppError> {
-    let raw = draw(p, 32)?;
+    let raw = repo::random_bytes(p, 32, "a signing key")?;
     let mut seed = [0u8; 32];
     seed.copy_from_slice(&raw);
     let signer =
         LogSigner::from_seed(origin, &seed).map_err(|e| AppError::internal(e.to_string()))?;
     p.secrets
-        .set_secret(&key_secret(&signer.key_id()), &hex(&seed))?;
+        .set_secret(&key_secret(&signer.key_id()), &tlog::hex_bytes(&seed))?;
     Ok(PublicKeyRecord {
         key_id: signer.key_id(),
         verifier_key: signer.verifier_key(),
@@ -109,7 +104,10 @@ pub fn ensure_keys(p: &Platform) -> Result<LogKeys, AppError> {
         if let Some(k) = log_keys(p)? {
             return Ok((k, Change::new()));
         }
-        let origin = format!("aigis.app/log/{}", hex(&draw(p, 8)?));
+        let origin = format!(
+            "aigis.app/log/{}",
+            tlog::hex_bytes(&repo::random_bytes(p, 8, "the log origin")?)
+        );
         let key = new_key(p, &origin, seq)?;
         let mut c = Change::new();
         c.event(NewEvent::new(
@@ -550,10 +548,7 @@ pub fn prove(p: &Platform, seq: u64) -> Result<Value, AppError> {
     };
     let keys = ensure_keys(p)?;
     let vkey = keys
-        .keys
-        .iter()
-        .find(|k| k.key_id == cp.key_id)
-        .map(|k| k.verifier_key.clone())
+        .verifier_key(&cp.key_id)
         .ok_or_else(|| AppError::internal(format!("key {} is not on record", cp.key_id)))?;
     let nodes = StoredNodes(p.storage);
     let tree_err = |e: tlog::TlogError| AppError::internal(format!("audit tree: {e}"));

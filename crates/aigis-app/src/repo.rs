@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::outbox::Notice;
 use aigis_core::Millis;
 use aigis_core::audit::{self, AuditEvent, Head, NewEvent};
+use aigis_core::tlog::hex_bytes;
 use aigis_platform::{Condition, EntityQuery, FilterOp, Platform, SetOptions, StorageError, TxnOp};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -27,7 +28,8 @@ pub const AUDIT_HEAD: &str = "audithead";
 pub const OUTBOX: &str = "outbox";
 pub const GOVERNANCE: &str = "governance";
 const HEAD_KEY: &str = "head";
-const MAC_KEY_ID: &str = "audit:mac-key-id";
+/// KVS key of the site audit MAC key's id.
+pub const MAC_KEY_ID: &str = "audit:mac-key-id";
 /// Attempts before a commit gives up under contention.
 const COMMIT_ATTEMPTS: usize = 8;
 
@@ -267,13 +269,9 @@ pub fn mac_key(p: &Platform) -> Result<(String, Vec<u8>), AppError> {
             serde_json::from_str(&id).map_err(|e| AppError::internal(e.to_string()))?;
         return load_key(p, &id).map(|k| (id, k));
     }
-    let mut raw = [0u8; 40];
-    // Without entropy no weak key is made: the change is refused instead.
-    p.random
-        .fill(&mut raw)
-        .map_err(|e| AppError::new("unavailable", format!("cannot create the audit key: {e}")))?;
-    let id = hex(&raw[..8]);
-    let key = hex(&raw[8..]);
+    let raw = random_bytes(p, 40, "the audit key")?;
+    let id = hex_bytes(&raw[..8]);
+    let key = hex_bytes(&raw[8..]);
     p.secrets.set_secret(&secret_name(&id), &key)?;
     match p.storage.set(
         MAC_KEY_ID,
@@ -301,12 +299,19 @@ pub fn load_key(p: &Platform, id: &str) -> Result<Vec<u8>, AppError> {
         })
 }
 
-fn secret_name(id: &str) -> String {
+/// Secret-storage name of the audit MAC key `id`.
+pub fn secret_name(id: &str) -> String {
     format!("audit-mac-key-{id}")
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// `n` random bytes for key material (`what` names it in the error).
+/// Without entropy no weak key is made: the change is refused instead.
+pub fn random_bytes(p: &Platform, n: usize, what: &str) -> Result<Vec<u8>, AppError> {
+    let mut raw = vec![0u8; n];
+    p.random
+        .fill(&mut raw)
+        .map_err(|e| AppError::new("unavailable", format!("cannot create {what}: {e}")))?;
+    Ok(raw)
 }
 
 /// Millisecond timestamp of now.

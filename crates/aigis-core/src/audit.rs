@@ -239,6 +239,51 @@ pub struct Report {
     pub first_break: Option<Break>,
 }
 
+/// Why an event does not extend the log before it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LinkFault {
+    #[error("prevHash does not match the previous entry")]
+    PrevHash,
+    #[error("entryHash does not match the content")]
+    EntryHash,
+    #[error("Merkle tree: {0}")]
+    Tree(TlogError),
+    #[error("stored Merkle nodes do not match the tree")]
+    Nodes,
+}
+
+/// Checks that `e` extends the log whose last entry hash is `prev` (when
+/// known) and whose compact range is `frontier`: its `prevHash`, its
+/// recomputed `entryHash`, and the Merkle nodes it stores. On success the
+/// leaf has been pushed onto `frontier`; after a failure the log is broken
+/// there and `frontier` is not to be used further.
+/// The one link check of [`Verifier`] and the evidence-pack verifier.
+pub fn check_link(
+    e: &AuditEvent,
+    prev: Option<&str>,
+    frontier: &mut Frontier,
+) -> Result<(), LinkFault> {
+    if prev.is_some_and(|p| e.prev_hash != p) {
+        return Err(LinkFault::PrevHash);
+    }
+    if entry_hash(e) != e.entry_hash {
+        return Err(LinkFault::EntryHash);
+    }
+    let completed = tlog::from_hex(&e.entry_hash)
+        .and_then(|leaf| frontier.push(leaf))
+        .map_err(LinkFault::Tree)?;
+    if completed
+        .iter()
+        .skip(1)
+        .map(tlog::hex)
+        .eq(e.nodes.iter().cloned())
+    {
+        Ok(())
+    } else {
+        Err(LinkFault::Nodes)
+    }
+}
+
 /// Streaming verifier: feed events in storage order with [`Verifier::push`],
 /// then [`Verifier::finish`] with the stored head.
 pub struct Verifier<'k> {
@@ -281,20 +326,8 @@ impl<'k> Verifier<'k> {
         if e.seq != want {
             return self.fail(want, format!("event stored at {want} claims seq {}", e.seq));
         }
-        if e.prev_hash != self.expect.hash {
-            return self.fail(want, "prevHash does not match the previous entry".into());
-        }
-        if entry_hash(e) != e.entry_hash {
-            return self.fail(want, "entryHash does not match the content".into());
-        }
-        let completed =
-            match tlog::from_hex(&e.entry_hash).and_then(|leaf| self.expect.frontier.push(leaf)) {
-                Ok(c) => c,
-                Err(err) => return self.fail(want, format!("Merkle tree: {err}")),
-            };
-        let nodes: Vec<String> = completed.iter().skip(1).map(tlog::hex).collect();
-        if nodes != e.nodes {
-            return self.fail(want, "stored Merkle nodes do not match the tree".into());
+        if let Err(fault) = check_link(e, Some(&self.expect.hash), &mut self.expect.frontier) {
+            return self.fail(want, fault.to_string());
         }
         match (self.key_for)(&e.key_id) {
             Some(key) if entry_mac(&key, &e.entry_hash) == e.entry_mac => {}

@@ -23,6 +23,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Serialize};
 use signed_note::{Note, Signer as _, StandardSigner, StandardVerifier, VerifierList};
+use std::collections::BTreeMap;
 use thiserror::Error;
 pub use tlog_tiles::Hash;
 
@@ -45,6 +46,9 @@ pub enum TlogError {
     #[error("checkpoint: {0}")]
     Checkpoint(String),
 }
+
+/// The root of the empty tree, SHA-256 of nothing (RFC 6962, 2.1).
+pub const EMPTY_ROOT: Hash = tlog_tiles::EMPTY_HASH;
 
 /// RFC 6962 leaf hash: `SHA-256(0x00 || leaf)`.
 pub fn leaf_hash(leaf: &[u8]) -> Hash {
@@ -194,7 +198,7 @@ impl Frontier {
         let hashes = self.decode()?;
         let mut it = hashes.into_iter().rev();
         let Some(mut acc) = it.next() else {
-            return Ok(tlog_tiles::EMPTY_HASH);
+            return Ok(EMPTY_ROOT);
         };
         for left in it {
             acc = node_hash(left, acc);
@@ -208,6 +212,40 @@ pub trait NodeSource {
     /// The hash of the perfect subtree at `level` and `index` (leaves
     /// `index << level .. (index + 1) << level`).
     fn node(&self, level: u8, index: u64) -> Result<Hash, TlogError>;
+}
+
+/// A log held in memory: its compact range and every node its leaves
+/// completed, keyed as the audit log stores them. A [`NodeSource`] for
+/// proofs over a tree rebuilt from leaves (verifiers, tests).
+#[derive(Debug, Clone, Default)]
+pub struct MemTree {
+    pub frontier: Frontier,
+    pub nodes: BTreeMap<(u8, u64), Hash>,
+}
+
+impl MemTree {
+    /// Appends a leaf hash; returns the nodes it completed, level 0 first.
+    pub fn push(&mut self, leaf: Hash) -> Result<Vec<Hash>, TlogError> {
+        let index = self.frontier.size;
+        let done = self.frontier.push(leaf)?;
+        for (level, h) in (0u8..).zip(&done) {
+            self.nodes.insert((level, index >> level), *h);
+        }
+        Ok(done)
+    }
+}
+
+impl NodeSource for MemTree {
+    fn node(&self, level: u8, index: u64) -> Result<Hash, TlogError> {
+        self.nodes
+            .get(&(level, index))
+            .copied()
+            .ok_or(TlogError::MissingNode {
+                level,
+                index,
+                reason: "absent".into(),
+            })
+    }
 }
 
 /// The `seq` of the audit event that stores node `(level, index)`, and the
@@ -515,39 +553,20 @@ pub fn verify_raw(vkey: &str, msg: &[u8], sig: &[u8]) -> Result<(), TlogError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
-    struct Mem(HashMap<(u8, u64), Hash>);
-    impl NodeSource for Mem {
-        fn node(&self, level: u8, index: u64) -> Result<Hash, TlogError> {
-            self.0
-                .get(&(level, index))
-                .copied()
-                .ok_or(TlogError::MissingNode {
-                    level,
-                    index,
-                    reason: "absent".into(),
-                })
-        }
-    }
-
-    fn build(n: u64) -> (Mem, Frontier, Vec<Hash>) {
-        let mut f = Frontier::empty();
-        let mut m = HashMap::new();
-        let mut roots = vec![tlog_tiles::EMPTY_HASH];
+    fn build(n: u64) -> (MemTree, Vec<Hash>) {
+        let mut m = MemTree::default();
+        let mut roots = vec![EMPTY_ROOT];
         for i in 0..n {
-            let done = f.push(leaf_hash(format!("leaf {i}").as_bytes())).unwrap();
-            for (k, h) in done.into_iter().enumerate() {
-                m.insert((k as u8, i >> k), h);
-            }
-            roots.push(f.root().unwrap());
+            m.push(leaf_hash(format!("leaf {i}").as_bytes())).unwrap();
+            roots.push(m.frontier.root().unwrap());
         }
-        (Mem(m), f, roots)
+        (m, roots)
     }
 
     #[test]
     fn frontier_root_matches_stored_tree_hash_and_proofs_verify() {
-        let (mem, _, roots) = build(70);
+        let (mem, roots) = build(70);
         for size in 1..=70u64 {
             assert_eq!(
                 root_at(&mem, size).unwrap(),

@@ -9,13 +9,12 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use aigis_core::tlog::{
-    self, Frontier, Hash, NodeSource, TlogError, consistency_proof, frontier_at, inclusion_proof,
-    root_at, verify_consistency, verify_inclusion,
+    self, Frontier, Hash, MemTree, consistency_proof, frontier_at, inclusion_proof, root_at,
+    verify_consistency, verify_inclusion,
 };
 use ct_merkle::mem_backed_tree::MemoryBackedTree;
 use ct_merkle::{ConsistencyProof, InclusionProof, RootHash};
 use sha2_011::Sha256;
-use std::collections::HashMap;
 
 const MAX: u64 = 4096;
 /// Below this size every index and every old size is checked.
@@ -35,21 +34,6 @@ impl Rng {
 
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n
-    }
-}
-
-struct Mem(HashMap<(u8, u64), Hash>);
-
-impl NodeSource for Mem {
-    fn node(&self, level: u8, index: u64) -> Result<Hash, TlogError> {
-        self.0
-            .get(&(level, index))
-            .copied()
-            .ok_or(TlogError::MissingNode {
-                level,
-                index,
-                reason: "absent".into(),
-            })
     }
 }
 
@@ -97,8 +81,7 @@ struct Fixture {
     rng: Rng,
     data: Vec<Vec<u8>>,
     roots: Vec<Hash>,
-    mem: Mem,
-    frontier: Frontier,
+    mem: MemTree,
     ct: Ct,
     inclusion_checked: usize,
     consistency_checked: usize,
@@ -178,8 +161,7 @@ fn roots_and_proofs_agree_with_ct_merkle() {
         rng: Rng(0x6962_0409_6000),
         data: Vec::new(),
         roots: vec![Frontier::empty().root().unwrap()],
-        mem: Mem(HashMap::new()),
-        frontier: Frontier::empty(),
+        mem: MemTree::default(),
         ct: Ct::new(),
         inclusion_checked: 0,
         consistency_checked: 0,
@@ -188,20 +170,17 @@ fn roots_and_proofs_agree_with_ct_merkle() {
         let i = size - 1;
         let data = leaf_data(i, &mut f.rng);
         f.ct.push(data.clone());
-        let done = f.frontier.push(tlog::leaf_hash(&data)).unwrap();
-        for (k, node) in done.into_iter().enumerate() {
-            f.mem.0.insert((k as u8, i >> k), node);
-        }
+        f.mem.push(tlog::leaf_hash(&data)).unwrap();
         f.data.push(data);
 
         // Roots: Frontier, the stored nodes, and ct-merkle agree at every size.
-        let root = f.frontier.root().unwrap();
+        let root = f.mem.frontier.root().unwrap();
         assert_eq!(root, ct_root(&f.ct), "root of {size}");
         assert_eq!(f.ct.root().num_leaves(), size);
         f.roots.push(root);
         if size <= EXHAUSTIVE || size % 61 == 0 || size.is_power_of_two() {
             assert_eq!(root_at(&f.mem, size).unwrap(), root, "root_at {size}");
-            assert_eq!(frontier_at(&f.mem, size).unwrap(), f.frontier);
+            assert_eq!(frontier_at(&f.mem, size).unwrap(), f.mem.frontier);
         }
 
         // Proofs: ct-merkle proves from its current size only, so every

@@ -6,10 +6,9 @@
 //! error, never a panic. Everything is deterministic (fixed seed).
 
 use aigis_core::tlog::{
-    self, Frontier, Hash, NodeSource, TlogError, consistency_proof, frontier_at, inclusion_proof,
+    self, Frontier, Hash, MemTree, TlogError, consistency_proof, frontier_at, inclusion_proof,
     node_home, root_at, verify_consistency, verify_inclusion,
 };
-use std::collections::HashMap;
 
 /// SplitMix64: a tiny seeded generator, so the tests need no RNG crate.
 struct Rng(u64);
@@ -32,37 +31,19 @@ impl Rng {
     }
 }
 
-struct Mem(HashMap<(u8, u64), Hash>);
-
-impl NodeSource for Mem {
-    fn node(&self, level: u8, index: u64) -> Result<Hash, TlogError> {
-        self.0
-            .get(&(level, index))
-            .copied()
-            .ok_or(TlogError::MissingNode {
-                level,
-                index,
-                reason: "absent".into(),
-            })
-    }
-}
-
 /// A tree of `n` leaves `"leaf {i}"`: stored nodes, leaf hashes, and the
 /// root after every size (`roots[0]` is the empty root).
-fn tree(n: u64) -> (Mem, Vec<Hash>, Vec<Hash>) {
-    let mut f = Frontier::empty();
-    let mut mem = HashMap::new();
+fn tree(n: u64) -> (MemTree, Vec<Hash>, Vec<Hash>) {
+    let mut mem = MemTree::default();
     let mut leaves = Vec::new();
-    let mut roots = vec![f.root().unwrap()];
+    let mut roots = vec![mem.frontier.root().unwrap()];
     for i in 0..n {
         let l = tlog::leaf_hash(format!("leaf {i}").as_bytes());
         leaves.push(l);
-        for (k, node) in f.push(l).unwrap().into_iter().enumerate() {
-            mem.insert((k as u8, i >> k), node);
-        }
-        roots.push(f.root().unwrap());
+        mem.push(l).unwrap();
+        roots.push(mem.frontier.root().unwrap());
     }
-    (Mem(mem), leaves, roots)
+    (mem, leaves, roots)
 }
 
 fn some_hash() -> Hash {
@@ -220,7 +201,7 @@ fn bit_flips(p: &[Hash], all_bits: bool) -> Vec<(String, Vec<Hash>)> {
 }
 
 fn check_inclusion_probes(
-    mem: &Mem,
+    mem: &MemTree,
     leaves: &[Hash],
     roots: &[Hash],
     index: u64,
@@ -312,7 +293,7 @@ fn check_inclusion_probes(
 }
 
 fn check_consistency_probes(
-    mem: &Mem,
+    mem: &MemTree,
     roots: &[Hash],
     old: u64,
     new: u64,
@@ -476,7 +457,7 @@ fn hostile_inputs_never_panic() {
 #[test]
 fn proofs_from_a_store_with_missing_or_wrong_nodes_fail_cleanly() {
     let (mem, leaves, roots) = tree(40);
-    let empty = Mem(HashMap::new());
+    let empty = MemTree::default();
     for size in [1u64, 2, 5, 8, 40] {
         assert!(frontier_at(&empty, size).is_err());
         assert!(root_at(&empty, size).is_err());
@@ -507,9 +488,8 @@ fn proofs_from_a_store_with_missing_or_wrong_nodes_fail_cleanly() {
     assert!(consistency_proof(&mem, 5, 3).is_err());
     assert!(consistency_proof(&mem, 0, 3).is_err());
     // A store that lies about a node yields a proof that does not verify.
-    let mut forged = mem.0.clone();
-    forged.insert((0, 1), tlog::leaf_hash(b"forged"));
-    let forged = Mem(forged);
+    let mut forged = mem.clone();
+    forged.nodes.insert((0, 1), tlog::leaf_hash(b"forged"));
     let p = inclusion_proof(&forged, 0, 8).unwrap();
     assert!(verify_inclusion(&p, 0, 8, leaves[0], roots[8]).is_err());
 }

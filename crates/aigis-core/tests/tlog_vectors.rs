@@ -9,10 +9,9 @@
 //! 1-based; here they are 0-based indexes.
 
 use aigis_core::tlog::{
-    self, Frontier, Hash, NodeSource, TlogError, consistency_proof, frontier_at, inclusion_proof,
+    self, Frontier, Hash, MemTree, TlogError, consistency_proof, frontier_at, inclusion_proof,
     root_at, verify_consistency, verify_inclusion,
 };
-use std::collections::HashMap;
 
 /// SHA-256 of the empty string: the root of the empty tree.
 const EMPTY_ROOT: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
@@ -137,36 +136,16 @@ fn leaf(i: u64) -> Hash {
     tlog::leaf_hash(&bytes(LEAVES[i as usize]))
 }
 
-/// The storage model of the audit log: every node a push completes.
-struct Mem(HashMap<(u8, u64), Hash>);
-
-impl NodeSource for Mem {
-    fn node(&self, level: u8, index: u64) -> Result<Hash, TlogError> {
-        self.0
-            .get(&(level, index))
-            .copied()
-            .ok_or(TlogError::MissingNode {
-                level,
-                index,
-                reason: "absent".into(),
-            })
-    }
-}
-
 /// The reference tree through `Frontier::push`, and its root after each leaf.
-fn reference_tree() -> (Mem, Vec<Frontier>) {
-    let mut f = Frontier::empty();
-    let mut mem = HashMap::new();
-    let mut frontiers = vec![f.clone()];
+fn reference_tree() -> (MemTree, Vec<Frontier>) {
+    let mut mem = MemTree::default();
+    let mut frontiers = vec![mem.frontier.clone()];
     for i in 0..8u64 {
-        let done = f.push(leaf(i)).unwrap();
+        let done = mem.push(leaf(i)).unwrap();
         assert_eq!(done.len() as u32, i.trailing_ones() + 1);
-        for (k, node) in done.into_iter().enumerate() {
-            mem.insert((k as u8, i >> k), node);
-        }
-        frontiers.push(f.clone());
+        frontiers.push(mem.frontier.clone());
     }
-    (Mem(mem), frontiers)
+    (mem, frontiers)
 }
 
 fn hashes(list: &[&str]) -> Vec<Hash> {

@@ -24,14 +24,14 @@ pub fn site_key(store: &Store) -> Result<Option<(String, String)>, HostError> {
         message: e,
     };
     let Some(raw) = store
-        .get("audit:mac-key-id")
+        .get(aigis_app::repo::MAC_KEY_ID)
         .map_err(|e| backend(e.to_string()))?
     else {
         return Ok(None);
     };
     let id: String = serde_json::from_str(&raw).map_err(|e| backend(e.to_string()))?;
     let key = store
-        .get_secret(&format!("audit-mac-key-{id}"))
+        .get_secret(&aigis_app::repo::secret_name(&id))
         .map_err(|e| backend(e.to_string()))?
         .ok_or_else(|| backend(format!("MAC key {id} is missing from secret storage")))?;
     Ok(Some((id, key)))

@@ -490,11 +490,6 @@ fn check(zip: &[u8], opts: &VerifyOptions, report: &mut VerifyReport) -> Check<V
 
     // 8. The chain over audit.jsonl, and the Merkle tree from the prefix.
     let events = parse_events(get(AUDIT))?;
-    let prefix_hashes = manifest
-        .prefix
-        .decode()
-        .map_err(|e| fail(MANIFEST, "audit.anchor", format!("prefix: {e}")))?;
-    drop(prefix_hashes);
     let mut frontier: Frontier = manifest.prefix.clone();
     let base = frontier.size;
     let mut roots = Vec::with_capacity(events.len() + 1);
@@ -529,29 +524,13 @@ fn check(zip: &[u8], opts: &VerifyOptions, report: &mut VerifyReport) -> Check<V
             None if base == 0 => Some(GENESIS_HASH),
             None => None,
         };
-        if let Some(p) = expect_prev
-            && e.prev_hash != p
-        {
-            return Err(at(
-                "audit.prev-hash",
-                "prevHash does not match the previous entry".into(),
-            ));
-        }
-        if audit::entry_hash(e) != e.entry_hash {
-            return Err(at(
-                "audit.entry-hash",
-                "entryHash does not match the content".into(),
-            ));
-        }
-        let completed = tlog::from_hex(&e.entry_hash)
-            .and_then(|leaf| frontier.push(leaf))
-            .map_err(|err| at("audit.nodes", format!("Merkle tree: {err}")))?;
-        let nodes: Vec<String> = completed.iter().skip(1).map(tlog::hex).collect();
-        if nodes != e.nodes {
-            return Err(at(
-                "audit.nodes",
-                "stored Merkle nodes do not match the tree".into(),
-            ));
+        if let Err(fault) = audit::check_link(e, expect_prev, &mut frontier) {
+            let rule = match fault {
+                audit::LinkFault::PrevHash => "audit.prev-hash",
+                audit::LinkFault::EntryHash => "audit.entry-hash",
+                audit::LinkFault::Tree(_) | audit::LinkFault::Nodes => "audit.nodes",
+            };
+            return Err(at(rule, fault.to_string()));
         }
         if let Some(k) = &opts.site_key
             && k.key_id.as_deref().is_none_or(|id| id == e.key_id)
@@ -582,7 +561,7 @@ fn check(zip: &[u8], opts: &VerifyOptions, report: &mut VerifyReport) -> Check<V
         manifest: manifest.clone(),
     };
     let size = frontier.size;
-    let root = verified.root_at(size).unwrap_or(tlog_tiles_empty());
+    let root = verified.root_at(size).unwrap_or(tlog::EMPTY_ROOT);
 
     // 9. The root and size equal the checkpoint's.
     if opened.size != size {
@@ -728,11 +707,6 @@ fn check(zip: &[u8], opts: &VerifyOptions, report: &mut VerifyReport) -> Check<V
     // 13. The tables and cross-file consistency.
     cross_check(&files, &verified, report)?;
     Ok(verified)
-}
-
-fn tlog_tiles_empty() -> Hash {
-    // The root of the empty tree: SHA-256 of nothing.
-    Frontier::empty().root().unwrap_or(Hash([0u8; 32]))
 }
 
 /// The event that introduced a key names it: same key id and verifier key.
