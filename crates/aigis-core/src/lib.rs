@@ -18,7 +18,7 @@ pub mod time;
 pub mod tlog;
 pub mod workflow;
 
-pub use error::DomainError;
+pub use error::{DomainError, ErrorCode};
 
 /// Unix time in milliseconds.
 pub type Millis = i64;
