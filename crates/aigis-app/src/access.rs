@@ -8,8 +8,9 @@
 //! decide and fulfil.
 
 use crate::error::AppError;
-use crate::intake::{ApproverRole, Intake};
 use crate::jira::{self, RoleActors};
+use crate::{names, repo};
+use aigis_core::intake::{ApproverRole, Intake};
 use aigis_platform::Platform;
 use serde_json::Value;
 use std::cell::{OnceCell, RefCell};
@@ -25,6 +26,13 @@ pub struct Caller<'p> {
     /// A BTreeMap, not a HashMap: std's `RandomState` would make the wasm
     /// component import `wasi:random/insecure-seed`, which Forge lacks.
     roles: RefCell<BTreeMap<ApproverRole, Option<RoleActors>>>,
+    /// The intake configuration, read once per invocation.
+    intake: OnceCell<Option<Intake>>,
+}
+
+/// The stored intake configuration, if an admin has saved one.
+pub fn load_intake(p: &Platform) -> Result<Option<Intake>, AppError> {
+    repo::get_kv(p, names::INTAKE)
 }
 
 impl<'p> Caller<'p> {
@@ -35,7 +43,10 @@ impl<'p> Caller<'p> {
             .and_then(Value::as_str)
             .filter(|a| !a.is_empty())
             .ok_or_else(|| {
-                AppError::new("unauthenticated", "this function needs a signed-in user")
+                AppError::new(
+                    aigis_core::ErrorCode::Unauthenticated,
+                    "this function needs a signed-in user",
+                )
             })?;
         Ok(Caller {
             account_id: account_id.to_owned(),
@@ -43,7 +54,17 @@ impl<'p> Caller<'p> {
             admin: OnceCell::new(),
             groups: OnceCell::new(),
             roles: RefCell::default(),
+            intake: OnceCell::new(),
         })
+    }
+
+    /// The intake configuration as this invocation first read it.
+    pub fn intake(&self) -> Result<Option<&Intake>, AppError> {
+        if let Some(i) = self.intake.get() {
+            return Ok(i.as_ref());
+        }
+        let i = load_intake(&self.platform)?;
+        Ok(self.intake.get_or_init(|| i).as_ref())
     }
 
     pub fn is_admin(&self) -> Result<bool, AppError> {
@@ -105,11 +126,11 @@ impl<'p> Caller<'p> {
 
     /// Jira admins, members of a configured approver group, actors of a
     /// configured approver role, and active delegates of any of those.
-    pub fn is_approver(&self, intake: Option<&Intake>) -> Result<bool, AppError> {
+    pub fn is_approver(&self) -> Result<bool, AppError> {
         if self.is_admin()? {
             return Ok(true);
         }
-        let Some(intake) = intake else {
+        let Some(intake) = self.intake()? else {
             return Ok(false);
         };
         if intake.approver_groups.is_empty() && intake.approver_roles.is_empty() {
@@ -150,8 +171,8 @@ impl<'p> Caller<'p> {
         }
     }
 
-    pub fn require_approver(&self, intake: Option<&Intake>) -> Result<(), AppError> {
-        if self.is_approver(intake)? {
+    pub fn require_approver(&self) -> Result<(), AppError> {
+        if self.is_approver()? {
             Ok(())
         } else {
             Err(AppError::forbidden("only approvers may do this"))

@@ -1,45 +1,83 @@
 //! The error every use case returns, serialised for callers as
-//! `{ "code", "message", "field"? }`.
+//! `{ "code", "message", "field"?, "retryAfter"? }`.
+//!
+//! Invariant: a message is for the person who made the call. It names the
+//! field and the rule, or says in plain words what went wrong; it never
+//! carries storage, SQL, serde or Rust type names. What went wrong inside
+//! (a storage or Jira failure) goes to [`AppError::detail`], which the
+//! router logs and nobody receives.
 
-use aigis_core::DomainError;
+use aigis_core::{DomainError, ErrorCode};
 use aigis_platform::{JiraError, SecretError, StorageError};
 use serde::Serialize;
 use thiserror::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[error("{code}: {message}")]
 pub struct AppError {
-    /// invalid | unauthenticated | forbidden | not-found | conflict |
-    /// rate-limited | unavailable | internal
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
+    /// The payload field at fault, by its path (`rationale`, `items[3].id`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// For `rate-limited`: seconds until a new call is allowed.
     #[serde(rename = "retryAfter", skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// What went wrong inside, for the log only.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub detail: Option<String>,
 }
 
 impl AppError {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         AppError {
             code,
             message: message.into(),
             field: None,
             retry_after: None,
+            detail: None,
         }
     }
     pub fn invalid(field: &str, rule: impl Into<String>) -> Self {
         DomainError::invalid(field, rule).into()
     }
     pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::new("forbidden", message)
+        Self::new(ErrorCode::Forbidden, message)
     }
     pub fn not_found(message: impl Into<String>) -> Self {
-        Self::new("not-found", message)
+        Self::new(ErrorCode::NotFound, message)
     }
-    pub fn internal(message: impl Into<String>) -> Self {
-        Self::new("internal", message)
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Conflict, message)
+    }
+    /// A fault of ours: the caller is told only that it happened; `detail`
+    /// goes to the log.
+    pub fn internal(detail: impl Into<String>) -> Self {
+        let mut e = Self::new(
+            ErrorCode::Internal,
+            "Aigis hit an internal error; it has been logged",
+        );
+        e.detail = Some(detail.into());
+        e
+    }
+    /// A dependency failed: `message` says which in plain words, `detail`
+    /// (for the log) how.
+    pub fn unavailable(message: impl Into<String>, detail: impl Into<String>) -> Self {
+        let mut e = Self::new(ErrorCode::Unavailable, message);
+        e.detail = Some(detail.into());
+        e
+    }
+    /// The message and, where there is one, the detail: for logs only.
+    pub fn log_text(&self) -> String {
+        match &self.detail {
+            Some(d) => format!("{} ({d})", self.message),
+            None => self.message.clone(),
+        }
+    }
+    pub fn status(&self) -> u16 {
+        self.code.status()
     }
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|_| format!("{{\"code\":\"{}\"}}", self.code))
@@ -55,123 +93,54 @@ impl From<DomainError> for AppError {
             }
         };
         AppError {
-            code: e.code(),
+            code: e.error_code(),
             field: e.field().map(str::to_owned),
             message,
             retry_after: None,
+            detail: None,
         }
     }
 }
 
 impl From<StorageError> for AppError {
     fn from(e: StorageError) -> Self {
-        AppError::new("unavailable", format!("storage: {e}"))
+        match e {
+            // Cursors come from callers: one the store refuses is theirs to fix.
+            StorageError::InvalidCursor => {
+                AppError::invalid("cursor", "is not a cursor this function returned")
+            }
+            // Everything else that reaches a caller is ours: keys and values
+            // are the app's own, checked before they are written.
+            StorageError::InvalidKey(_)
+            | StorageError::InvalidValue(_)
+            | StorageError::InvalidTransaction(_)
+            | StorageError::UnknownEntity(_) => AppError::internal(format!("storage: {e}")),
+            StorageError::KeyExists | StorageError::ConditionFailed => {
+                AppError::conflict("the data changed while this call was being made; try again")
+            }
+            StorageError::Backend(_) => AppError::unavailable(
+                "Aigis could not read or save its data just now; try again shortly",
+                format!("storage: {e}"),
+            ),
+        }
     }
 }
 
 impl From<SecretError> for AppError {
     fn from(e: SecretError) -> Self {
         // The message of a secret error never carries the secret itself.
-        AppError::new("unavailable", format!("secret storage: {e}"))
+        AppError::unavailable(
+            "Aigis could not reach its secret store just now; try again shortly",
+            format!("secret storage: {e}"),
+        )
     }
 }
 
 impl From<JiraError> for AppError {
     fn from(e: JiraError) -> Self {
-        AppError::new("unavailable", format!("jira: {e}"))
-    }
-}
-
-/// Parses a JSON payload into `T`; errors name the field by its path
-/// (`rationale`, `items[3].id`) and say what it must be.
-pub fn parse_payload<T: serde::de::DeserializeOwned>(payload: &str) -> Result<T, AppError> {
-    // Syntax first, then shape: serde_json's streaming deserializer reports a
-    // wrong type for an enum (`"status": true`) as a syntax error ("expected
-    // value") that would hide the field; from a parsed value it is a data
-    // error at the field's path.
-    let value: serde_json::Value = serde_json::from_str(payload).map_err(|e| {
-        let inner = e.to_string();
-        let rule = inner.split(" at line ").next().unwrap_or(&inner).to_owned();
-        AppError {
-            code: "invalid",
-            message: format!("payload: must be JSON: {rule}"),
-            field: Some("payload".to_owned()),
-            retry_after: None,
-        }
-    })?;
-    // serde reads a struct from an array too (fields by position): every
-    // payload is an object, so anything else is refused here.
-    if !value.is_object() {
-        return Err(AppError {
-            code: "invalid",
-            message: "payload: must be a JSON object".to_owned(),
-            field: Some("payload".to_owned()),
-            retry_after: None,
-        });
-    }
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let inner = e.inner().to_string();
-        let rule = inner.split(" at line ").next().unwrap_or(&inner).to_owned();
-        // For unknown or missing fields serde names the field itself.
-        let named = rule
-            .split('`')
-            .nth(1)
-            .filter(|_| rule.starts_with("unknown field") || rule.starts_with("missing field"));
-        let syntax = matches!(
-            e.inner().classify(),
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof
-        );
-        let path = if syntax {
-            String::new()
-        } else {
-            e.path().to_string()
-        };
-        let field = match (named, path.as_str()) {
-            (Some(n), "." | "") => n.to_owned(),
-            (Some(n), p) if rule.starts_with("missing field") => format!("{p}.{n}"),
-            (Some(n), p) if rule.starts_with("unknown field") && !p.ends_with(n) => {
-                format!("{p}.{n}")
-            }
-            (_, "." | "") => "payload".to_owned(),
-            (_, p) => p.to_owned(),
-        };
-        AppError {
-            code: "invalid",
-            message: format!("{field}: {rule}"),
-            field: Some(field),
-            retry_after: None,
-        }
-    })
-}
-
-/// For functions that take no arguments: refuses any field.
-pub fn no_args(payload: &str) -> Result<(), AppError> {
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct NoArgs {}
-    parse_payload::<NoArgs>(payload).map(|_| ())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[derive(Debug, serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
-    struct P {
-        request_id: String,
-    }
-
-    #[test]
-    fn payload_errors_name_the_field() {
-        let field = |s: &str| parse_payload::<P>(s).unwrap_err().field.unwrap();
-        assert_eq!(field(r#"{"request_id":"1","x":2}"#), "x");
-        assert_eq!(field(r#"{}"#), "request_id");
-        assert_eq!(field(r#"{"request_id":5}"#), "request_id");
-        assert_eq!(field("{\"request_id\""), "payload");
-        let err = parse_payload::<P>(r#"{"request_id":5}"#).unwrap_err();
-        assert_eq!(err.code, "invalid");
-        assert!(err.message.contains("expected a string"), "{err:?}");
+        AppError::unavailable(
+            "Jira did not answer; try again shortly",
+            format!("jira: {e}"),
+        )
     }
 }

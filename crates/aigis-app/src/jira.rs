@@ -37,7 +37,7 @@ impl Answer {
             Ok(self.body)
         } else {
             Err(AppError::new(
-                "unavailable",
+                aigis_core::ErrorCode::Unavailable,
                 format!(
                     "jira {what} answered {}: {}",
                     self.status,

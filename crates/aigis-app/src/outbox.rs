@@ -8,7 +8,7 @@
 
 use crate::error::AppError;
 use crate::jira;
-use crate::repo::OUTBOX;
+use crate::names::OUTBOX;
 use aigis_core::Millis;
 use aigis_core::time::MINUTE;
 use aigis_core::workflow;
@@ -103,7 +103,7 @@ pub fn deliver(p: &Platform, notice: &Notice) -> Result<bool, AppError> {
             n.last_error = None;
         }
         Err(e) => {
-            n.last_error = Some(e.message.clone());
+            n.last_error = Some(e.log_text());
             if n.attempts >= MAX_ATTEMPTS {
                 n.status = "failed".into();
             } else {
@@ -148,7 +148,7 @@ pub fn deliver_all(p: &Platform, notices: &[Notice]) {
         if let Err(e) = deliver(p, n) {
             p.runtime.log(
                 aigis_platform::LogLevel::Warn,
-                &format!("notice {} not delivered yet: {}", n.id, e.message),
+                &format!("notice {} not delivered yet: {}", n.id, e.log_text()),
             );
         }
     }

@@ -13,7 +13,7 @@ use aigis_core::time::MINUTE;
 use aigis_platform::{Platform, SetOptions, StorageError};
 
 pub const PER_MINUTE: u32 = 5;
-const PREFIX: &str = "rate:";
+use crate::names::RATE_PREFIX as PREFIX;
 
 fn window(now: Millis) -> i64 {
     now.div_euclid(MINUTE)
@@ -42,7 +42,7 @@ pub fn claim(p: &Platform, account: &str, operation: &str) -> Result<(), AppErro
     let wait_ms = (minute + 1) * MINUTE - now;
     let secs = u64::try_from((wait_ms + 999) / 1000).unwrap_or(60).max(1);
     let mut e = AppError::new(
-        "rate-limited",
+        aigis_core::ErrorCode::RateLimited,
         format!("at most {PER_MINUTE} sensitive operations a minute; try again in {secs} s"),
     );
     e.retry_after = Some(secs);

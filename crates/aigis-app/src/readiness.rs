@@ -1,15 +1,40 @@
 //! `readiness` (admin): what is configured and what is missing.
 
 use crate::access::Caller;
+use crate::api::{NoArgs, Route, route};
 use crate::error::AppError;
-use crate::intake::Intake;
-use crate::repo::TOOL;
-use crate::{governance, intake, jira};
+use crate::names::TOOL;
+use crate::{governance, jira};
+use aigis_core::intake::Intake;
 use aigis_platform::{EntityQuery, Platform};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::json;
 
-fn check(name: &str, status: &str, message: impl Into<String>) -> Value {
-    json!({"check": name, "status": status, "message": message.into()})
+pub const ROUTES: &[Route] = &[route!("readiness", Admin, readiness::readiness)];
+
+/// One readiness check: `status` is `ok`, `missing` or `warning`.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Check {
+    pub check: String,
+    pub status: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Readiness {
+    /// True when nothing is missing.
+    pub ready: bool,
+    pub checks: Vec<Check>,
+}
+
+fn check(name: &str, status: &str, message: impl Into<String>) -> Check {
+    Check {
+        check: name.into(),
+        status: status.into(),
+        message: message.into(),
+    }
 }
 
 fn any_tool(p: &Platform, status: &str) -> Result<bool, AppError> {
@@ -26,7 +51,7 @@ fn any_tool(p: &Platform, status: &str) -> Result<bool, AppError> {
 /// Who may approve besides Jira admins: the approver groups and roles.
 /// Each configured role is read once, so a role Jira does not know (or that
 /// cannot be read) shows as a warning.
-fn approvers(p: &Platform, i: &Intake) -> Value {
+fn approvers(p: &Platform, i: &Intake) -> Check {
     if i.approver_groups.is_empty() && i.approver_roles.is_empty() {
         return check(
             "approvers",
@@ -72,10 +97,8 @@ fn approvers(p: &Platform, i: &Intake) -> Value {
 
 /// Each check has status `ok`, `missing` or `warning` and a message;
 /// `ready` is true when nothing is missing.
-pub fn readiness(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppError> {
-    caller.require_admin()?;
-    crate::error::no_args(payload)?;
-    let intake = intake::load(p)?;
+pub fn readiness(p: &Platform, caller: &Caller, _: NoArgs) -> Result<Readiness, AppError> {
+    let intake = caller.intake()?.cloned();
     let mut checks = Vec::new();
     let approved = any_tool(p, "approved")?;
     let governed = approved || any_tool(p, "blocked")? || any_tool(p, "denied")?;
@@ -168,6 +191,6 @@ pub fn readiness(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, 
         "warning",
         "not configured: grants are fulfilled by hand (manual fulfilment)",
     ));
-    let ready = checks.iter().all(|c| c["status"] != "missing");
-    Ok(json!({ "ready": ready, "checks": checks }))
+    let ready = checks.iter().all(|c| c.status != "missing");
+    Ok(Readiness { ready, checks })
 }

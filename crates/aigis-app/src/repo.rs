@@ -18,20 +18,15 @@ use aigis_platform::{Condition, EntityQuery, FilterOp, Platform, SetOptions, Sto
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-pub const TOOL: &str = "tool";
-pub const REQUEST: &str = "request";
-pub const GRANT: &str = "grant";
-pub const JOB: &str = "job";
-pub const SLOT: &str = "slot";
-pub const AUDIT: &str = "audit";
-pub const AUDIT_HEAD: &str = "audithead";
-pub const OUTBOX: &str = "outbox";
-pub const GOVERNANCE: &str = "governance";
-const HEAD_KEY: &str = "head";
-/// KVS key of the site audit MAC key's id.
-pub const MAC_KEY_ID: &str = "audit:mac-key-id";
+use crate::names::{AUDIT, AUDIT_HEAD, HEAD_KEY, MAC_KEY_ID};
 /// Attempts before a commit gives up under contention.
 const COMMIT_ATTEMPTS: usize = 8;
+
+/// Decodes a stored item of `entity`.
+pub fn decode<T: DeserializeOwned>(entity: &str, key: &str, raw: &str) -> Result<T, AppError> {
+    serde_json::from_str(raw)
+        .map_err(|e| AppError::internal(format!("stored {entity} {key} is unreadable: {e}")))
+}
 
 /// Reads and decodes one entity.
 pub fn get<T: DeserializeOwned>(
@@ -41,9 +36,7 @@ pub fn get<T: DeserializeOwned>(
 ) -> Result<Option<T>, AppError> {
     match p.storage.entity_get(entity, key)? {
         None => Ok(None),
-        Some(raw) => serde_json::from_str(&raw)
-            .map(Some)
-            .map_err(|e| AppError::internal(format!("stored {entity} {key} is unreadable: {e}"))),
+        Some(raw) => decode(entity, key, &raw).map(Some),
     }
 }
 
@@ -58,9 +51,7 @@ pub fn scan<T: DeserializeOwned>(
     loop {
         let page = p.storage.entity_query(&query)?;
         for (key, raw) in page.items {
-            let item = serde_json::from_str(&raw).map_err(|e| {
-                AppError::internal(format!("stored {} {key} is unreadable: {e}", query.entity))
-            })?;
+            let item = decode(&query.entity, &key, &raw)?;
             if !visit(&key, item)? {
                 return Ok(());
             }
@@ -254,10 +245,7 @@ pub fn commit<R>(
             Err(e) => return Err(e.into()),
         }
     }
-    Err(AppError::new(
-        "conflict",
-        "too many concurrent changes; try again",
-    ))
+    Err(AppError::conflict("too many concurrent changes; try again"))
 }
 
 /// The site's audit MAC key: its id (KVS) and bytes (secret storage).
@@ -301,16 +289,19 @@ pub fn load_key(p: &Platform, id: &str) -> Result<Vec<u8>, AppError> {
 
 /// Secret-storage name of the audit MAC key `id`.
 pub fn secret_name(id: &str) -> String {
-    format!("audit-mac-key-{id}")
+    crate::names::mac_key_secret(id)
 }
 
 /// `n` random bytes for key material (`what` names it in the error).
 /// Without entropy no weak key is made: the change is refused instead.
 pub fn random_bytes(p: &Platform, n: usize, what: &str) -> Result<Vec<u8>, AppError> {
     let mut raw = vec![0u8; n];
-    p.random
-        .fill(&mut raw)
-        .map_err(|e| AppError::new("unavailable", format!("cannot create {what}: {e}")))?;
+    p.random.fill(&mut raw).map_err(|e| {
+        AppError::unavailable(
+            format!("Aigis cannot create {what} just now; try again shortly"),
+            format!("random: {e}"),
+        )
+    })?;
     Ok(raw)
 }
 

@@ -117,7 +117,7 @@ fn payload(key: &str, f: &Fixture) -> Value {
         "catalog.history" => json!({"id": "claude"}),
         "governance.set" => json!({"note": "tighter"}),
         "policies.save" => {
-            json!({"id": "p1", "projectKey": f.w.site.project_key, "toolId": "claude", "autoApprove": true, "maxDays": 10})
+            json!({"id": "p1", "projectKey": f.w.site.project_key, "toolId": "claude", "name": "Claude pilot", "autoApprove": true, "allowedGroups": ["ai-users"], "maxDurationDays": 10})
         }
         "policies.delete" => json!({"id": "p1"}),
         "requests.get" | "requests.approve" => json!({"requestId": f.request}),
@@ -139,14 +139,17 @@ fn payload(key: &str, f: &Fixture) -> Value {
 
 #[test]
 fn every_resolver_has_a_row() {
-    for key in aigis_app::RESOLVERS {
+    for key in aigis_app::resolver_keys() {
         assert!(
-            MIN_ROLE.iter().any(|(k, _)| k == key),
+            MIN_ROLE.iter().any(|(k, _)| *k == key),
             "resolver {key} has no row in the access matrix"
         );
     }
     for (key, _) in MIN_ROLE {
-        assert!(aigis_app::RESOLVERS.contains(key), "{key} is not routed");
+        assert!(
+            aigis_app::resolver_keys().contains(key),
+            "{key} is not routed"
+        );
     }
 }
 
@@ -190,7 +193,7 @@ fn a_requester_reads_their_own_request() {
 #[test]
 fn a_context_without_an_account_is_unauthenticated() {
     let w = World::configured();
-    for key in aigis_app::RESOLVERS {
+    for key in aigis_app::resolver_keys() {
         let err = w.invoke_ctx(None, key, "{}").expect_err(key);
         assert_eq!(err.code, "unauthenticated", "{key}");
     }
@@ -215,5 +218,6 @@ impl RawInvoke for World {
         self.with_platform(|p| aigis_app::invoke(p, key, payload, ctx))
             .expect_err("expected an error")
             .code
+            .as_str()
     }
 }

@@ -46,7 +46,7 @@ fn fifty_requests_are_approved_in_one_call() {
 #[test]
 fn fifty_one_are_refused_and_nothing_is_written() {
     let w = World::configured();
-    let ids: Vec<String> = (0..51).map(|i| format!("r{i}")).collect();
+    let ids: Vec<String> = (0..51).map(|i| format!("{}", 90_000 + i)).collect();
     let audit_before = count(&w, "audit");
     let e = w.err(
         "arlo",
@@ -74,13 +74,18 @@ fn fifty_one_are_refused_and_nothing_is_written() {
         field(json!({"requestIds": [1], "decision": "approve"})),
         "requestIds[0]"
     );
+    // A malformed id refuses the whole call, naming the item.
+    assert_eq!(
+        field(json!({"requestIds": ["1", "a/b"], "decision": "approve"})),
+        "requestIds[1]"
+    );
     // Refused payloads do not use up the rate limit.
     assert_eq!(count(&w, "grant"), 0);
     for _ in 0..5 {
         w.ok(
             "arlo",
             "requests.decide",
-            json!({"requestIds": ["nope"], "decision": "deny", "rationale": "x"}),
+            json!({"requestIds": ["99999"], "decision": "deny", "rationale": "x"}),
         );
     }
 }
@@ -97,7 +102,7 @@ fn mixed_items_get_their_own_results() {
     w.ok("bea", "requests.approve", json!({"requestId": first}));
     let (dup, _) = w.portal_request("rita", World::snapshot("claude", 10));
     w.pump();
-    let list = json!([ids[0], own, "missing", dup, ids[1], ids[0]]);
+    let list = json!([ids[0], own, "99999", dup, ids[1], ids[0]]);
     let out = w.ok(
         "arlo",
         "requests.decide",
@@ -145,14 +150,14 @@ fn sixth_sensitive_call_in_a_minute_is_refused_then_allowed_next_minute() {
     let e = w.err(
         "ada",
         "requests.decide",
-        json!({"requestIds": ["x"], "decision": "approve"}),
+        json!({"requestIds": ["99999"], "decision": "approve"}),
     );
     assert_eq!(e.code, "rate-limited");
     // Another person has their own budget.
     w.ok(
         "arlo",
         "requests.decide",
-        json!({"requestIds": ["x"], "decision": "approve"}),
+        json!({"requestIds": ["99999"], "decision": "approve"}),
     );
     // The next minute allows again, and the runner prunes old slots.
     w.set_now(start + 60_000);

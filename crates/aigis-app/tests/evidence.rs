@@ -3,7 +3,7 @@
 
 mod common;
 
-use aigis_app::evidence;
+use aigis_app::audit::{checkpoints, proofs};
 use aigis_core::tlog;
 use common::*;
 use serde_json::{Value, json};
@@ -35,20 +35,20 @@ fn head(w: &World) -> u64 {
 fn a_checkpoint_signs_the_stored_tree_and_is_made_once_per_size() {
     let w = World::configured();
     append(&w, 37, "test.event", "acct-1");
-    let cp = w.with_platform(|p| evidence::checkpoint_now(&p).unwrap());
+    let cp = w.with_platform(|p| checkpoints::checkpoint_now(&p).unwrap());
     // Creating the key was itself logged, so the tree is larger than 37.
     assert_eq!(cp.size, head(&w));
-    let keys = w.with_platform(|p| evidence::log_keys(&p).unwrap().unwrap());
+    let keys = w.with_platform(|p| checkpoints::log_keys(&p).unwrap().unwrap());
     let vkey = &keys.current().unwrap().verifier_key;
     let opened = tlog::open_checkpoint(&cp.note, vkey, Some(&keys.origin)).unwrap();
     assert_eq!(opened.size, cp.size);
     assert_eq!(tlog::hex(&opened.root), cp.root);
     let stored_root = w.with_platform(|p| {
-        tlog::root_at(&aigis_app::auditlog::StoredNodes(p.storage), cp.size).unwrap()
+        tlog::root_at(&aigis_app::audit::store::StoredNodes(p.storage), cp.size).unwrap()
     });
     assert_eq!(stored_root, opened.root);
     // Again at the same size: the same note, nothing new stored.
-    let again = w.with_platform(|p| evidence::checkpoint_now(&p).unwrap());
+    let again = w.with_platform(|p| checkpoints::checkpoint_now(&p).unwrap());
     assert_eq!(again, cp);
     assert_eq!(w.entities("checkpoint").len(), 1);
     // The public key never reveals the seed; the secret is only in secrets.
@@ -59,20 +59,19 @@ fn a_checkpoint_signs_the_stored_tree_and_is_made_once_per_size() {
 fn every_event_has_an_inclusion_proof_and_checkpoints_are_consistent() {
     let w = World::configured();
     append(&w, 20, "test.event", "acct-1");
-    let first = w.with_platform(|p| evidence::checkpoint_now(&p).unwrap());
+    let first = w.with_platform(|p| checkpoints::checkpoint_now(&p).unwrap());
     append(&w, 23, "test.event", "acct-2");
-    let second = w.with_platform(|p| evidence::checkpoint_now(&p).unwrap());
+    let second = w.with_platform(|p| checkpoints::checkpoint_now(&p).unwrap());
     let root = tlog::from_hex(&second.root).unwrap();
     for seq in 1..=second.size {
-        let proof = w.with_platform(|p| evidence::prove(&p, seq).unwrap());
-        assert_eq!(proof["treeSize"], second.size);
-        let hashes: Vec<tlog::Hash> = proof["proof"]
-            .as_array()
-            .unwrap()
+        let proof = w.with_platform(|p| proofs::prove(&p, seq).unwrap());
+        assert_eq!(proof.tree_size, second.size);
+        let hashes: Vec<tlog::Hash> = proof
+            .proof
             .iter()
-            .map(|h| tlog::from_hex(h.as_str().unwrap()).unwrap())
+            .map(|h| tlog::from_hex(h).unwrap())
             .collect();
-        let leaf = tlog::from_hex(proof["leafHash"].as_str().unwrap()).unwrap();
+        let leaf = tlog::from_hex(&proof.leaf_hash).unwrap();
         tlog::verify_inclusion(&hashes, seq - 1, second.size, leaf, root).unwrap();
         // The leaf is the stored event's entryHash.
         let stored = w
@@ -80,7 +79,7 @@ fn every_event_has_an_inclusion_proof_and_checkpoints_are_consistent() {
             .into_iter()
             .find(|e| e["seq"] == seq)
             .unwrap();
-        assert_eq!(stored["entryHash"], proof["leafHash"]);
+        assert_eq!(stored["entryHash"], proof.leaf_hash.as_str());
         // The same proof against the older root fails.
         assert!(
             tlog::verify_inclusion(
@@ -95,7 +94,7 @@ fn every_event_has_an_inclusion_proof_and_checkpoints_are_consistent() {
     }
     let proof = w.with_platform(|p| {
         tlog::consistency_proof(
-            &aigis_app::auditlog::StoredNodes(p.storage),
+            &aigis_app::audit::store::StoredNodes(p.storage),
             first.size,
             second.size,
         )
@@ -139,7 +138,7 @@ fn events_record_the_governance_version_in_force() {
 fn rotating_the_key_is_logged_and_old_checkpoints_still_verify() {
     let w = World::configured();
     append(&w, 5, "test.event", "acct-1");
-    let before = w.with_platform(|p| evidence::checkpoint_now(&p).unwrap());
+    let before = w.with_platform(|p| checkpoints::checkpoint_now(&p).unwrap());
     let out = w.ok("ada", "audit.rotateKey", json!({}));
     assert_eq!(out["checkpointBefore"]["size"], before.size);
     let keys = w.ok("ada", "audit.keys", json!({}));
@@ -161,7 +160,7 @@ fn rotating_the_key_is_logged_and_old_checkpoints_still_verify() {
     assert!(
         tlog::open_checkpoint(&before.note, new["verifierKey"].as_str().unwrap(), None).is_err()
     );
-    let after = w.with_platform(|p| evidence::checkpoint_now(&p).unwrap());
+    let after = w.with_platform(|p| checkpoints::checkpoint_now(&p).unwrap());
     assert_eq!(after.key_id, new["keyId"].as_str().unwrap());
     tlog::open_checkpoint(&after.note, new["verifierKey"].as_str().unwrap(), None).unwrap();
     // verify reports the newest checkpoint valid against the stored tree.
@@ -176,7 +175,7 @@ fn a_tampered_tree_fails_the_checkpoint_check() {
     use aigis_platform::Storage;
     let w = World::configured();
     append(&w, 8, "test.event", "acct-1");
-    let cp = w.with_platform(|p| evidence::checkpoint_now(&p).unwrap());
+    let cp = w.with_platform(|p| checkpoints::checkpoint_now(&p).unwrap());
     // The largest perfect subtree of the checkpoint's tree: its root node
     // is stored on event `top` at level log2(top).
     let top = 1u64 << (63 - cp.size.leading_zeros());
@@ -431,7 +430,7 @@ fn a_pack_exported_after_pruning_verifies_from_its_anchor() {
     let first = pack_of(&w.ok("ada", "audit.export", json!({})));
     w.set_now(T0 + 400 * DAY);
     append(&w, 4, "test.late", "acct-2");
-    let s = w.with_platform(|p| aigis_app::auditlog::prune(&p, || false).unwrap());
+    let s = w.with_platform(|p| aigis_app::audit::retention::prune(&p, || false).unwrap());
     assert!(s.events_pruned > 30, "{s:?}");
     let second = pack_of(&w.ok("ada", "audit.export", json!({})));
     let r = verify(

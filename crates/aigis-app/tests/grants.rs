@@ -211,10 +211,15 @@ fn bad_grant_payloads_name_the_field_and_write_nothing() {
         w.err(
             "arlo",
             "grants.revoke",
-            json!({"grantId": "nope", "rationale": "x"})
+            json!({"grantId": "g-99999", "rationale": "x"})
         )
         .code,
         "not-found"
+    );
+    // A malformed id never reaches storage.
+    assert_eq!(
+        field("grants.revoke", json!({"grantId": "a/b", "rationale": "x"})),
+        "grantId"
     );
     assert_eq!(w.entities("audit").len(), before);
 }

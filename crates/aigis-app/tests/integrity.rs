@@ -49,10 +49,10 @@ fn racing_approvals_of_duplicates_give_one_open_grant() {
     // A second pending request for the same tool needs the first one decided
     // or racing; build it directly as the trigger would have before `a` existed.
     let mut twin: serde_json::Value = w.entities("request")[0].clone();
-    twin["id"] = json!("twin-1");
+    twin["id"] = json!("90001");
     twin["issueKey"] = json!("AIR-99");
     w.storage
-        .raw_entity_set("request", "twin-1", &twin.to_string());
+        .raw_entity_set("request", "90001", &twin.to_string());
     let racing = Interleave {
         inner: &w.storage,
         before_commit: RefCell::new(Some(Box::new(competing))),
@@ -69,7 +69,7 @@ fn racing_approvals_of_duplicates_give_one_open_grant() {
     let out = aigis_app::invoke(
         p,
         "requests.approve",
-        &json!({"requestId": "twin-1"}).to_string(),
+        &json!({"requestId": "90001"}).to_string(),
         &ctx(&arlo),
     );
     let err = out.expect_err("the loser of the race must see the open grant");

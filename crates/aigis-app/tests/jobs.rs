@@ -3,7 +3,7 @@
 
 mod common;
 
-use aigis_app::connector::{self, Connector, Outcome};
+use aigis_app::jobs::connector::{self, Connector, Outcome};
 use aigis_core::model::{Grant, Job};
 use aigis_platform::*;
 use common::*;

@@ -289,9 +289,14 @@ fn payload_errors_name_the_field_and_write_nothing() {
     let e = w.err("arlo", "requests.approve", json!({"requestId": 5}));
     assert_eq!(e.field.as_deref(), Some("requestId"));
     assert_eq!(
-        w.err("arlo", "requests.approve", json!({"requestId": "nope"}))
+        w.err("arlo", "requests.approve", json!({"requestId": "99999"}))
             .code,
         "not-found"
+    );
+    let e = w.err("arlo", "requests.approve", json!({"requestId": "nope"}));
+    assert_eq!(
+        (e.code.as_str(), e.field.as_deref()),
+        ("invalid", Some("requestId"))
     );
     assert_eq!(w.entities("audit").len(), before);
 }

@@ -86,8 +86,8 @@ fn refused(f: &Fixture, key: &str, payload: Value, code: &str, field: Option<&st
 #[test]
 fn unknown_fields_are_refused_by_every_resolver_that_takes_arguments() {
     let f = fixture();
-    for key in aigis_app::RESOLVERS {
-        if NO_PAYLOAD.contains(key) {
+    for key in aigis_app::resolver_keys() {
+        if NO_PAYLOAD.contains(&key) {
             continue;
         }
         refused(
@@ -103,8 +103,8 @@ fn unknown_fields_are_refused_by_every_resolver_that_takes_arguments() {
 #[test]
 fn payloads_that_are_not_objects_are_refused() {
     let f = fixture();
-    for key in aigis_app::RESOLVERS {
-        if NO_PAYLOAD.contains(key) {
+    for key in aigis_app::resolver_keys() {
+        if NO_PAYLOAD.contains(&key) {
             continue;
         }
         for bad in [json!([1, 2]), json!("text"), json!(7)] {
@@ -321,37 +321,37 @@ fn wrong_types_oversize_strings_bad_dates_and_unknown_ids() {
         // Unknown ids.
         (
             "requests.approve",
-            json!({"requestId": "no-such"}),
+            json!({"requestId": "99999"}),
             "not-found",
             None,
         ),
         (
             "requests.deny",
-            json!({"requestId": "no-such", "rationale": "r"}),
+            json!({"requestId": "99999", "rationale": "r"}),
             "not-found",
             None,
         ),
         (
             "requests.get",
-            json!({"requestId": "no-such"}),
+            json!({"requestId": "99999"}),
             "not-found",
             None,
         ),
         (
             "grants.extend",
-            json!({"grantId": "no-such", "days": 5, "rationale": "r"}),
+            json!({"grantId": "g-99999", "days": 5, "rationale": "r"}),
             "not-found",
             None,
         ),
         (
             "grants.revoke",
-            json!({"grantId": "no-such", "rationale": "r"}),
+            json!({"grantId": "g-99999", "rationale": "r"}),
             "not-found",
             None,
         ),
         (
             "jobs.complete",
-            json!({"jobId": "no-such", "outcome": "fulfilled"}),
+            json!({"jobId": "j-99999", "outcome": "fulfilled"}),
             "not-found",
             None,
         ),
@@ -378,6 +378,82 @@ fn wrong_types_oversize_strings_bad_dates_and_unknown_ids() {
     for (key, payload, code, field) in cases {
         refused(&f, key, payload, code, field);
     }
+}
+
+#[test]
+fn malformed_ids_and_cursors_are_refused_naming_the_field() {
+    let f = fixture();
+    let long = "1".repeat(501);
+    let bad_ids = ["", "a/b", long.as_str(), "１２３", "g-1\u{0}", "10 000"];
+    for bad in bad_ids {
+        for (key, payload, field) in [
+            ("requests.approve", json!({"requestId": bad}), "requestId"),
+            ("requests.get", json!({"requestId": bad}), "requestId"),
+            (
+                "requests.deny",
+                json!({"requestId": bad, "rationale": "r"}),
+                "requestId",
+            ),
+            (
+                "grants.extend",
+                json!({"grantId": bad, "days": 5, "rationale": "r"}),
+                "grantId",
+            ),
+            (
+                "grants.revoke",
+                json!({"grantId": bad, "rationale": "r"}),
+                "grantId",
+            ),
+            (
+                "reviews.answer",
+                json!({"grantId": bad, "answer": "keep", "rationale": "r"}),
+                "grantId",
+            ),
+            (
+                "jobs.complete",
+                json!({"jobId": bad, "outcome": "fulfilled"}),
+                "jobId",
+            ),
+            ("catalog.update", json!({"id": bad, "guidance": "g"}), "id"),
+            ("catalog.history", json!({"id": bad}), "id"),
+            ("policies.delete", json!({"id": bad}), "id"),
+            (
+                "requests.decide",
+                json!({"requestIds": [bad], "decision": "approve"}),
+                "requestIds[0]",
+            ),
+        ] {
+            refused(&f, key, payload, "invalid", Some(field));
+        }
+    }
+    // Cursors are the app's own tokens: a forged one, or one from another
+    // listing, is refused on `cursor`.
+    let page = f.w.ok("ada", "requests.list", json!({"limit": 1}));
+    let theirs = page["nextCursor"]
+        .as_str()
+        .expect("a second page")
+        .to_owned();
+    for (key, cursor) in [
+        ("requests.mine", "zz".to_owned()),
+        ("requests.mine", theirs.clone()),
+        ("grants.list", theirs.clone()),
+        ("audit.search", "a/b".to_owned()),
+        ("jobs.manual", "".to_owned()),
+    ] {
+        refused(
+            &f,
+            key,
+            json!({"cursor": cursor}),
+            "invalid",
+            Some("cursor"),
+        );
+    }
+    let next = f.w.ok(
+        "ada",
+        "requests.list",
+        json!({"limit": 1, "cursor": theirs}),
+    );
+    assert!(next["requests"].as_array().is_some_and(|r| r.len() == 1));
 }
 
 #[test]

@@ -106,7 +106,7 @@ fn many_concurrent_appenders_neither_fork_nor_lose_events() {
             (0..EACH).collect::<Vec<_>>()
         );
     }
-    let report = aigis_app::auditlog::verify(&store, &store).unwrap();
+    let report = aigis_app::audit::verify::verify(&store, &store).unwrap();
     assert!(report.intact, "{report:?}");
     assert_eq!(report.checked, APPENDERS * EACH);
 }

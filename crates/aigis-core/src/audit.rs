@@ -47,6 +47,7 @@ impl NewEvent {
 
 /// A sealed chain entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEvent {
     pub seq: u64,
@@ -221,6 +222,7 @@ pub fn seal(
 
 /// Where and why the chain broke.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Break {
     /// The sequence number expected at the break.
@@ -230,6 +232,7 @@ pub struct Break {
 
 /// Result of a verification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
     pub intact: bool,

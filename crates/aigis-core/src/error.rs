@@ -54,6 +54,7 @@ impl DomainError {
 /// UI's copy is generated from this type), so a code means the same
 /// everywhere and no host invents its own mapping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum ErrorCode {
     /// The input broke a rule; `field` names it.
@@ -123,6 +124,13 @@ impl ErrorCode {
     /// The code with wire name `s`; `None` for anything else.
     pub fn parse(s: &str) -> Option<ErrorCode> {
         ErrorCode::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// Lets tests and callers compare with the wire name: `e.code == "invalid"`.
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
     }
 }
 

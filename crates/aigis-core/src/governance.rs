@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Longest grant, in days, per risk level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MaxDays {
     pub low: u32,
@@ -42,6 +43,7 @@ impl Default for MaxDays {
 
 /// What happens to a request for a tool that is not in the catalog.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum UnknownTools {
     /// Refused, with a comment on the issue.
@@ -53,6 +55,7 @@ pub enum UnknownTools {
 
 /// An auto-approval policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Policy {
     pub id: String,
@@ -117,6 +120,7 @@ pub fn check_project_key(field: &str, key: &str) -> Result<(), DomainError> {
 
 /// One version of the governance rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Governance {
     /// 0 is the built-in default, never stored; saved versions start at 1.
@@ -157,6 +161,7 @@ impl Default for Governance {
 
 /// Changes an admin submits; absent fields keep their current value.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GovernancePatch {
     pub max_days: Option<MaxDays>,

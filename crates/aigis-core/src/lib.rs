@@ -10,6 +10,8 @@ pub mod audit;
 pub mod builtins;
 pub mod error;
 pub mod governance;
+pub mod ids;
+pub mod intake;
 pub mod model;
 pub mod pack;
 pub mod rules;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// Risk level of a tool: decides the longest grant that may be asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Risk {
     Low,
@@ -30,6 +31,7 @@ impl Risk {
 
 /// Whether a catalog tool may be requested.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum ToolStatus {
     /// Requestable.
@@ -52,6 +54,7 @@ impl ToolStatus {
 
 /// A catalog entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Tool {
     pub id: String,
@@ -81,6 +84,7 @@ pub struct Tool {
 
 /// Identity provider of an entitlement group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum IdpProvider {
     Okta,
@@ -89,6 +93,7 @@ pub enum IdpProvider {
 
 /// Entitlement-group metadata, for connectors.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Entitlement {
     pub provider: IdpProvider,
@@ -112,6 +117,7 @@ impl Entitlement {
 
 /// Decision on a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Decision {
     Pending,
@@ -131,6 +137,7 @@ impl Decision {
 
 /// Who made a decision: a person, or an auto-approval policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum DecisionSource {
     Manual,
@@ -139,6 +146,7 @@ pub enum DecisionSource {
 
 /// One person's request for one tool, ingested from one Jira issue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Request {
     /// The Jira issue id: one issue is one request.
@@ -183,6 +191,7 @@ pub struct Request {
 
 /// An approval recorded while a request waits for its security review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct FirstApproval {
     pub by: String,
@@ -191,6 +200,7 @@ pub struct FirstApproval {
 
 /// Lifecycle of a grant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum GrantStatus {
     /// Approved; access is being set up.
@@ -219,6 +229,7 @@ impl GrantStatus {
 
 /// Access of one person to one tool for a bounded time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Grant {
     pub id: String,
@@ -250,6 +261,7 @@ pub struct Grant {
 
 /// What a job does to a grant's access.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum JobKind {
     Provision,
@@ -277,6 +289,7 @@ impl JobKind {
 
 /// How a job is carried out: by a person, or by a named connector.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", tag = "type", content = "connector")]
 pub enum JobMode {
     Manual,
@@ -284,6 +297,7 @@ pub enum JobMode {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum JobStatus {
     Queued,
@@ -311,6 +325,7 @@ impl JobStatus {
 
 /// A unit of provisioning work on a grant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Job {
     pub id: String,
@@ -331,6 +346,7 @@ pub struct Job {
 
 /// A tool as an admin submits it to the catalog.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ToolInput {
     pub id: String,

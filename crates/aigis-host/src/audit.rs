@@ -1,5 +1,5 @@
 //! `aigis audit verify`: checks the audit hash chain in storage with the
-//! same verifier the app uses (`aigis_app::auditlog::verify`): every event's
+//! same verifier the app uses (`aigis_app::audit::verify::verify`): every event's
 //! sequence, `prevHash` link, `entryHash` and `entryMac` (under the site key
 //! from secret storage), and the stored head.
 
@@ -7,7 +7,7 @@ use crate::{HostError, Store};
 use aigis_core::audit::Report;
 
 pub fn verify(store: &Store) -> Result<Report, HostError> {
-    aigis_app::auditlog::verify(store, store).map_err(|e| HostError::Backend {
+    aigis_app::audit::verify::verify(store, store).map_err(|e| HostError::Backend {
         what: "audit",
         message: e.message,
     })
@@ -24,14 +24,14 @@ pub fn site_key(store: &Store) -> Result<Option<(String, String)>, HostError> {
         message: e,
     };
     let Some(raw) = store
-        .get(aigis_app::repo::MAC_KEY_ID)
+        .get(aigis_app::names::MAC_KEY_ID)
         .map_err(|e| backend(e.to_string()))?
     else {
         return Ok(None);
     };
     let id: String = serde_json::from_str(&raw).map_err(|e| backend(e.to_string()))?;
     let key = store
-        .get_secret(&aigis_app::repo::secret_name(&id))
+        .get_secret(&aigis_app::names::mac_key_secret(&id))
         .map_err(|e| backend(e.to_string()))?
         .ok_or_else(|| backend(format!("MAC key {id} is missing from secret storage")))?;
     Ok(Some((id, key)))

@@ -276,7 +276,7 @@ impl World {
     }
 
     pub fn verify(&self) -> aigis_core::audit::Report {
-        aigis_app::auditlog::verify(&self.storage, &self.secrets).expect("verify")
+        aigis_app::audit::verify::verify(&self.storage, &self.secrets).expect("verify")
     }
 }
 

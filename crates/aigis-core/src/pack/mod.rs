@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// A checkpoint the log signed, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct StoredCheckpoint {
     /// Tree size (the last event's seq).
@@ -28,6 +29,7 @@ pub struct StoredCheckpoint {
 
 /// A log signing key's public half, as shown to admins and put in packs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PublicKeyRecord {
     /// Note key id, 8 hex digits.

@@ -1,9 +1,12 @@
 //! Ingestion: a created JSM issue becomes a pending request.
 
+use crate::access::load_intake;
 use crate::error::AppError;
+use crate::grants::slot::{Slot, open_grant};
+use crate::names::{GRANT, JOB, OUTBOX, REQUEST, SLOT, TOOL};
 use crate::outbox::{Notice, TransitionKind};
-use crate::repo::{self, Change, GRANT, JOB, OUTBOX, REQUEST, SLOT, TOOL};
-use crate::{decide, governance, intake, jira};
+use crate::repo::{self, Change};
+use crate::{governance, jira};
 use aigis_core::adf;
 use aigis_core::audit::NewEvent;
 use aigis_core::governance::{Governance, Policy, UnknownTools};
@@ -33,8 +36,14 @@ pub fn on_issue_created(p: &Platform, event: &Value) -> Result<Outcome, AppError
     let issue_id = event["issue"]["id"]
         .as_str()
         .ok_or_else(|| AppError::invalid("issue.id", "the event must carry the issue id"))?;
+    if !aigis_core::ids::is_jira_id(issue_id) {
+        return Err(AppError::invalid(
+            "issue.id",
+            "the event must carry a numeric Jira issue id",
+        ));
+    }
     let event_project = event["issue"]["fields"]["project"]["key"].as_str();
-    let Some(intake) = intake::load(p)? else {
+    let Some(intake) = load_intake(p)? else {
         return Ok(Outcome::Ignored("intake is not configured"));
     };
     if event_project.is_some_and(|k| k != intake.project_key) {
@@ -260,7 +269,7 @@ fn auto_approve(
     now: aigis_core::Millis,
     c: &mut Change,
 ) -> Result<(), String> {
-    let open = decide::open_grant(p, &request.requester, &request.tool).map_err(|e| e.message)?;
+    let open = open_grant(p, &request.requester, &request.tool).map_err(|e| e.message)?;
     governance::check_approval(p, gov, tool, request).map_err(|e| e.message)?;
     let actor = format!("policy:{}", policy.id);
     let mut a = rules::approve(
@@ -284,7 +293,7 @@ fn auto_approve(
     c.put(
         SLOT,
         &repo::slot_key(&a.grant.account, &a.grant.tool),
-        &decide::Slot {
+        &Slot {
             grant: a.grant.id.clone(),
         },
     )

@@ -1,27 +1,19 @@
-//! Insights: monthly rollups of requests, decisions and grants, kept up to
-//! date by the daily `analytics` sweep.
-//!
-//! The sweep reads only the audit events appended since its last run (the
-//! saved watermark is an audit sequence number, read through the `by-seq`
-//! index), folds them into per-month rollups, and writes the touched
-//! rollups together with the new watermark in one transaction, page by
-//! page. A rerun starts from the watermark, so running it twice gives the
-//! same rollups.
+//! The daily `analytics` sweep: audit events since the watermark folded
+//! into monthly rollups.
 
-use crate::access::Caller;
-use crate::error::{AppError, parse_payload};
-use crate::repo::{self, AUDIT, REQUEST, TOOL};
+use crate::error::AppError;
+use crate::names::{
+    AUDIT, INSIGHTS_MONTH_PREFIX as MONTH_PREFIX, INSIGHTS_TOTALS as TOTALS,
+    INSIGHTS_WATERMARK as WATERMARK, REQUEST, TOOL,
+};
+use crate::repo;
 use aigis_core::audit::AuditEvent;
 use aigis_core::model::{Request, Tool};
 use aigis_core::time;
 use aigis_platform::{EntityQuery, Platform, RangeCondition, TxnOp};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::BTreeMap;
-
-const WATERMARK: &str = "insights:watermark";
-const MONTH_PREFIX: &str = "insights:month:";
-const TOTALS: &str = "insights:totals";
 const PAGE: u32 = 100;
 /// Decision times kept per month for the median (a sample beyond this).
 const MAX_SAMPLES: usize = 20_000;
@@ -95,9 +87,8 @@ pub fn sweep(p: &Platform) -> Result<AnalyticsSummary, AppError> {
             break;
         }
         let mut months: BTreeMap<String, Rollup> = BTreeMap::new();
-        for (_, raw) in &page.items {
-            let e: AuditEvent =
-                serde_json::from_str(raw).map_err(|e| AppError::internal(e.to_string()))?;
+        for (key, raw) in &page.items {
+            let e: AuditEvent = repo::decode(AUDIT, key, raw)?;
             s.events_read += 1;
             mark = mark.max(e.seq);
             let month = month_of(e.at);
@@ -208,92 +199,4 @@ fn fold(
         _ => {}
     }
     Ok(())
-}
-
-/// `insights` (admin): `{from?: "YYYY-MM", to?: "YYYY-MM"}` → `{months:
-/// [{month, requests, approvals, autoApprovals, denials, grantsActivated,
-/// grantsEnded, activeGrants, riskMix, topTools, medianMinutesToDecision,
-/// meanMinutesToDecision}], throughSeq}`, oldest first.
-pub fn insights(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppError> {
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase", deny_unknown_fields)]
-    struct Args {
-        #[serde(default)]
-        from: Option<String>,
-        #[serde(default)]
-        to: Option<String>,
-    }
-    let a: Args = parse_payload(payload)?;
-    for (field, v) in [("from", &a.from), ("to", &a.to)] {
-        if let Some(m) = v {
-            let ok = m.len() == 7
-                && m.as_bytes()[4] == b'-'
-                && m[..4].chars().all(|c| c.is_ascii_digit())
-                && m[5..].parse::<u32>().is_ok_and(|n| (1..=12).contains(&n));
-            if !ok {
-                return Err(AppError::invalid(field, "must be a month, YYYY-MM"));
-            }
-        }
-    }
-    caller.require_admin()?;
-    let mut months = vec![];
-    let mut cursor: Option<String> = None;
-    loop {
-        let page = p
-            .storage
-            .query_prefix(MONTH_PREFIX, cursor.as_deref(), 100)?;
-        for (_, raw) in &page.items {
-            let r: Rollup =
-                serde_json::from_str(raw).map_err(|e| AppError::internal(e.to_string()))?;
-            if a.from.as_ref().is_some_and(|f| r.month < *f)
-                || a.to.as_ref().is_some_and(|t| r.month > *t)
-            {
-                continue;
-            }
-            months.push(view(&r));
-        }
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => break,
-        }
-    }
-    months.sort_by(|x, y| x["month"].as_str().cmp(&y["month"].as_str()));
-    let through: u64 = repo::get_kv(p, WATERMARK)?.unwrap_or(0);
-    Ok(json!({ "months": months, "throughSeq": through }))
-}
-
-fn view(r: &Rollup) -> Value {
-    let mut sorted = r.decision_minutes.clone();
-    sorted.sort_unstable();
-    let median = match sorted.len() {
-        0 => None,
-        n if n % 2 == 1 => Some(sorted[n / 2] as f64),
-        n => Some((sorted[n / 2 - 1] + sorted[n / 2]) as f64 / 2.0),
-    };
-    let mean = if sorted.is_empty() {
-        None
-    } else {
-        Some(sorted.iter().sum::<u64>() as f64 / sorted.len() as f64)
-    };
-    let mut top: Vec<(&String, &u32)> = r.tools.iter().collect();
-    top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    let top: Vec<Value> = top
-        .into_iter()
-        .take(5)
-        .map(|(t, n)| json!({"tool": t, "requests": n}))
-        .collect();
-    json!({
-        "month": r.month,
-        "requests": r.requests,
-        "approvals": r.approvals,
-        "autoApprovals": r.auto_approvals,
-        "denials": r.denials,
-        "grantsActivated": r.grants_activated,
-        "grantsEnded": r.grants_ended,
-        "activeGrants": r.active_grants,
-        "riskMix": r.risk_mix,
-        "topTools": top,
-        "medianMinutesToDecision": median,
-        "meanMinutesToDecision": mean,
-    })
 }

@@ -1,42 +1,23 @@
-//! Recertification: review-before-expiry issues and the approver's answer.
-//!
-//! The daily sweep reads the active grants whose expiry falls within the
-//! review window (`grant/by-status-expiry`, partition `active`, range
-//! `expiresAt <= now + windowDays`) and opens one review issue per grant
-//! and window. A window is identified by the expiry it reviews, so an
-//! extended grant is reviewed again before its new expiry.
-//!
-//! Idempotence, including a crash between the Jira create and the commit:
-//! before creating the issue the sweep claims the KVS key
-//! `review:{grantId}:{expiresAt}` with fail-if-exists; only the claimant
-//! creates the issue. The issue carries the property `aigis.review.v1` =
-//! `{grantId, window}`, and the claim is updated with the issue key as soon
-//! as Jira answers; the grant records `reviewIssue` and `reviewWindow` in a
-//! governed commit (`grant.review.opened`). A rerun that finds a claim with
-//! an issue key only finishes the link and commit; a claim without one (a
-//! crash between claim and Jira's answer) is reported as `stuck` and never
-//! produces a second issue: at most one review issue per grant and window.
+//! The daily recertification sweep: one review issue per grant and window
+//! (see the module notes of [`super`]).
 
-use crate::access::Caller;
-use crate::error::{AppError, parse_payload};
-use crate::intake;
+use super::{DEFAULT_ISSUE_TYPE, DEFAULT_WINDOW_DAYS, PROPERTY};
+use crate::access::load_intake;
+use crate::error::AppError;
 use crate::jira::{self, enc};
+use crate::names::{GRANT, REVIEW_CLAIM_PREFIX};
 use crate::outbox::{self, Notice};
-use crate::repo::{self, Change, GRANT};
+use crate::repo::{self, Change};
 use aigis_core::Millis;
 use aigis_core::adf;
 use aigis_core::audit::NewEvent;
-use aigis_core::model::{Grant, GrantStatus, days};
+use aigis_core::intake::Intake;
+use aigis_core::model::{Grant, days};
 use aigis_core::time;
 use aigis_platform::{EntityQuery, Platform, Principal, RangeCondition, SetOptions, StorageError};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
-/// Review window when the intake sets none.
-pub const DEFAULT_WINDOW_DAYS: u32 = 14;
-/// Issue type of review issues when the intake sets none.
-pub const DEFAULT_ISSUE_TYPE: &str = "Task";
-pub const PROPERTY: &str = "aigis.review.v1";
 const PAGE: u32 = 50;
 const DEADLINE_MARGIN_MS: u64 = 10_000;
 
@@ -64,7 +45,7 @@ struct Claim {
 }
 
 pub fn claim_key(grant: &str, window: Millis) -> String {
-    format!("review:{grant}:{window}")
+    format!("{REVIEW_CLAIM_PREFIX}{grant}:{window}")
 }
 
 fn out_of_time(p: &Platform) -> bool {
@@ -89,7 +70,7 @@ fn display_name(p: &Platform, account: &str) -> String {
 pub fn sweep(p: &Platform) -> Result<RecertSummary, AppError> {
     let now = p.runtime.now_millis();
     let mut s = RecertSummary::default();
-    let Some(cfg) = intake::load(p)? else {
+    let Some(cfg) = load_intake(p)? else {
         s.skipped = Some("intake is not configured".into());
         return Ok(s);
     };
@@ -110,14 +91,13 @@ pub fn sweep(p: &Platform) -> Result<RecertSummary, AppError> {
             limit: PAGE,
             ..Default::default()
         })?;
-        for (_, raw) in &page.items {
+        for (key, raw) in &page.items {
             if out_of_time(p) {
                 s.stopped_early = true;
                 return Ok(s);
             }
             s.items_examined += 1;
-            let g: Grant =
-                serde_json::from_str(raw).map_err(|e| AppError::internal(e.to_string()))?;
+            let g: Grant = repo::decode(GRANT, key, raw)?;
             if g.review_window == Some(g.expires_at) {
                 continue;
             }
@@ -129,7 +109,7 @@ pub fn sweep(p: &Platform) -> Result<RecertSummary, AppError> {
                     s.failed += 1;
                     p.runtime.log(
                         aigis_platform::LogLevel::Warn,
-                        &format!("review of grant {} not opened: {}", g.id, e.message),
+                        &format!("review of grant {} not opened: {}", g.id, e.log_text()),
                     );
                 }
             }
@@ -147,12 +127,7 @@ enum Opened {
     Stuck,
 }
 
-fn open_review(
-    p: &Platform,
-    cfg: &intake::Intake,
-    g: &Grant,
-    now: Millis,
-) -> Result<Opened, AppError> {
+fn open_review(p: &Platform, cfg: &Intake, g: &Grant, now: Millis) -> Result<Opened, AppError> {
     let key = claim_key(&g.id, g.expires_at);
     let mut claim = Claim {
         grant: g.id.clone(),
@@ -235,7 +210,7 @@ fn open_review(
     Ok(if done.value { Opened::Yes } else { Opened::No })
 }
 
-fn create_issue(p: &Platform, cfg: &intake::Intake, g: &Grant) -> Result<String, AppError> {
+fn create_issue(p: &Platform, cfg: &Intake, g: &Grant) -> Result<String, AppError> {
     let person = display_name(p, &g.account);
     let issue_type = cfg
         .review_issue_type
@@ -267,145 +242,4 @@ fn create_issue(p: &Platform, cfg: &intake::Intake, g: &Grant) -> Result<String,
         .as_str()
         .map(str::to_owned)
         .ok_or_else(|| AppError::internal("Jira returned no issue key"))
-}
-
-/// `reviews.answer` (approver, not the holder): `{grantId, answer, rationale}`.
-/// `keep` records the review as passed (no extension); `revoke` revokes the
-/// grant as `grants.revoke` does, which queues deprovisioning.
-pub fn answer(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppError> {
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase", deny_unknown_fields)]
-    struct Args {
-        grant_id: String,
-        answer: String,
-        rationale: String,
-    }
-    let args: Args = parse_payload(payload)?;
-    if !matches!(args.answer.as_str(), "keep" | "revoke") {
-        return Err(AppError::invalid("answer", "must be keep or revoke"));
-    }
-    let n = args.rationale.trim().chars().count();
-    if n == 0 || n > 2000 {
-        return Err(AppError::invalid(
-            "rationale",
-            "must be 1 to 2000 characters",
-        ));
-    }
-    caller.require_approver(intake::load(p)?.as_ref())?;
-    let grant: Grant = repo::get(p, GRANT, &args.grant_id)?
-        .ok_or_else(|| AppError::not_found(format!("no grant {}", args.grant_id)))?;
-    if grant.account == caller.account_id {
-        return Err(AppError::forbidden(
-            "nobody answers the review of their own access",
-        ));
-    }
-    if grant.review_issue.is_none() {
-        return Err(AppError::new("conflict", "this grant has no open review"));
-    }
-    if let Some(a) = &grant.review_answer {
-        if *a == args.answer {
-            return Ok(json!({"grant": grant, "changed": false}));
-        }
-        return Err(AppError::new(
-            "conflict",
-            format!("the review was already answered: {a}"),
-        ));
-    }
-    let mut revoked = Value::Null;
-    if args.answer == "revoke" {
-        revoked = crate::grants::revoke(
-            p,
-            caller,
-            &json!({"grantId": grant.id, "rationale": args.rationale}).to_string(),
-        )?;
-    } else if grant.status != GrantStatus::Active {
-        return Err(AppError::new(
-            "conflict",
-            format!("the grant is {}, not active", grant.status.as_str()),
-        ));
-    }
-    let done = repo::commit(p, |_| {
-        let mut c = Change::new();
-        let Some(cur) = repo::get::<Grant>(p, GRANT, &args.grant_id)? else {
-            return Err(AppError::not_found(format!("no grant {}", args.grant_id)));
-        };
-        if cur.review_answer.is_some() {
-            return Ok((cur, c));
-        }
-        let mut next = cur.clone();
-        next.review_answer = Some(args.answer.clone());
-        c.put(GRANT, &next.id, &next)?;
-        c.event(NewEvent::new(
-            &caller.account_id,
-            if args.answer == "keep" {
-                "grant.review.kept"
-            } else {
-                "grant.review.revoked"
-            },
-            &format!("grant:{}", next.id),
-            json!({
-                "reviewIssue": next.review_issue,
-                "window": next.review_window,
-                "rationale": args.rationale.trim(),
-            }),
-        ));
-        if let Some(issue) = &next.review_issue {
-            c.notice(Notice::comment(
-                format!(
-                    "{}-review-{}-answer",
-                    next.id,
-                    next.review_window.unwrap_or(0)
-                ),
-                issue,
-                adf::notice(
-                    if args.answer == "keep" {
-                        "Review answered: keep access"
-                    } else {
-                        "Review answered: revoke access"
-                    },
-                    &[format!("Rationale: {}", args.rationale.trim())],
-                ),
-            ));
-        }
-        Ok((next, c))
-    })?;
-    outbox::deliver_all(p, &done.notices);
-    Ok(json!({"grant": done.value, "revocation": revoked, "changed": !done.events.is_empty()}))
-}
-
-/// `reviews.pending` (approver): open reviews awaiting an answer.
-pub fn pending(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppError> {
-    let cfg = intake::load(p)?;
-    caller.require_approver(cfg.as_ref())?;
-    crate::error::no_args(payload)?;
-    let now = p.runtime.now_millis();
-    let window = cfg
-        .as_ref()
-        .and_then(|c| c.review_window_days)
-        .unwrap_or(DEFAULT_WINDOW_DAYS);
-    let mut out = Vec::new();
-    let query = EntityQuery {
-        entity: GRANT.into(),
-        index: "by-status-expiry".into(),
-        partition: vec![json!("active")],
-        range: Some(RangeCondition::LessThanEqualTo(json!(now + days(window)))),
-        ..Default::default()
-    };
-    repo::scan(p, query, |_, g: Grant| {
-        if g.review_issue.is_some()
-            && g.review_answer.is_none()
-            && g.review_window == Some(g.expires_at)
-        {
-            out.push(json!({
-                "grantId": g.id,
-                "account": g.account,
-                "tool": g.tool,
-                "expiresAt": g.expires_at,
-                "reviewIssue": g.review_issue,
-                "issueKey": g.issue_key,
-            }));
-        }
-        Ok(out.len() < 200)
-    })?;
-    Ok(json!({"reviews": out}))
 }

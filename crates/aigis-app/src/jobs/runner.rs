@@ -1,93 +1,16 @@
-//! Provisioning jobs: the runner's steps and manual completion.
+//! The job runner's steps: run a due job (by hand or through its
+//! connector), expire a grant, prune finished jobs.
 
-use crate::access::Caller;
-use crate::error::{AppError, parse_payload};
-use crate::intake;
+use crate::error::AppError;
+use crate::names::{GRANT, JOB, SLOT};
 use crate::outbox::Notice;
-use crate::repo::{self, Change, GRANT, JOB, SLOT};
+use crate::repo::{self, Change};
 use aigis_core::adf;
 use aigis_core::audit::NewEvent;
 use aigis_core::model::{Grant, GrantStatus, Job, JobKind, JobMode, JobStatus};
 use aigis_core::{Millis, rules, time};
 use aigis_platform::Platform;
-use serde::Deserialize;
-use serde_json::{Value, json};
-
-/// `jobs.complete` (approver): records that a person did a manual job.
-pub fn complete(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppError> {
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase", deny_unknown_fields)]
-    struct Args {
-        job_id: String,
-        outcome: String,
-        #[serde(default)]
-        note: String,
-    }
-    let args: Args = parse_payload(payload)?;
-    caller.require_approver(intake::load(p)?.as_ref())?;
-    let now = repo::now(p);
-    let done = repo::commit(p, |_| {
-        let mut c = Change::new();
-        let job: Job = repo::get(p, JOB, &args.job_id)?
-            .ok_or_else(|| AppError::not_found(format!("job {:?} does not exist", args.job_id)))?;
-        if job.status == JobStatus::Completed
-            && job.completed_by.as_deref() == Some(caller.account_id.as_str())
-        {
-            let grant: Option<Grant> = repo::get(p, GRANT, &job.grant)?;
-            return Ok(((job, grant), c));
-        }
-        let grant: Grant = repo::get(p, GRANT, &job.grant)?.ok_or_else(|| {
-            AppError::internal(format!("grant {} of job {} is missing", job.grant, job.id))
-        })?;
-        let (job2, grant2) = rules::complete_manual(
-            &job,
-            &grant,
-            &caller.account_id,
-            &args.outcome,
-            &args.note,
-            now,
-        )?;
-        c.put(JOB, &job2.id, &job2)?;
-        c.event(NewEvent::new(&caller.account_id, "job.completed", &format!("job:{}", job2.id),
-            json!({"kind": job2.kind.as_str(), "outcome": args.outcome, "grant": grant.id, "note": job2.note})));
-        if grant2 != grant {
-            c.put(GRANT, &grant2.id, &grant2)?;
-            c.event(NewEvent::new(
-                &caller.account_id,
-                "grant.activated",
-                &format!("grant:{}", grant2.id),
-                json!({"expiresAt": grant2.expires_at, "status": grant2.status.as_str()}),
-            ));
-            c.notice(Notice::comment(
-                format!("{}-active", grant2.id),
-                &grant2.request,
-                adf::notice(
-                    "Access is in place",
-                    &[format!(
-                        "Active until {}.",
-                        time::rfc3339(grant2.expires_at)
-                    )],
-                ),
-            ));
-        } else if job2.kind == JobKind::Deprovision {
-            c.notice(Notice::comment(
-                format!("{}-removed", job2.id),
-                &grant.request,
-                adf::notice(
-                    "Access removed",
-                    &[format!(
-                        "Recorded by an approver at {}.",
-                        time::rfc3339(now)
-                    )],
-                ),
-            ));
-        }
-        Ok(((job2, Some(grant2)), c))
-    })?;
-    crate::outbox::deliver_all(p, &done.notices);
-    let (job, grant) = done.value;
-    Ok(json!({ "job": job, "grant": grant, "changed": !done.events.is_empty() }))
-}
+use serde_json::json;
 
 /// How long a claimed connector job may run before another runner may
 /// take it over (its `dueAt` while running).
@@ -196,7 +119,7 @@ fn record_outcome(c: &mut Change, before: &Job, next: &Job) -> Result<(), AppErr
 }
 
 fn run_connector(p: &Platform, job: &Job, name: &str, now: Millis) -> Result<(), AppError> {
-    use crate::connector::{self, Outcome};
+    use super::connector::{self, Outcome};
     let grant: Option<Grant> = repo::get(p, GRANT, &job.grant)?;
     let outcome = match (connector::lookup(name), &grant) {
         (None, _) => Outcome::Terminal(format!("connector {name:?} is not configured")),

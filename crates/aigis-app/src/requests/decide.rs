@@ -1,42 +1,42 @@
-//! Approving and denying requests.
+//! `requests.approve` and `requests.deny`: one decision, one commit.
 
 use crate::access::Caller;
-use crate::error::{AppError, parse_payload};
+use crate::error::AppError;
+use crate::governance;
+use crate::grants::slot::{Slot, open_grant};
+use crate::names::{GRANT, JOB, REQUEST, SLOT, TOOL};
 use crate::outbox::{Notice, TransitionKind};
-use crate::repo::{self, Change, GRANT, JOB, REQUEST, SLOT, TOOL};
-use crate::{governance, intake};
+use crate::repo::{self, Change};
 use aigis_core::adf;
 use aigis_core::audit::NewEvent;
-use aigis_core::model::{Decision, DecisionSource, FirstApproval, Grant, JobMode, Request, Tool};
+use aigis_core::ids::RequestId;
+use aigis_core::model::{Decision, DecisionSource, FirstApproval, JobMode, Request, Tool};
 use aigis_core::rules;
-use aigis_core::time;
 use aigis_platform::Platform;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
-#[derive(Deserialize)]
+/// One decision on one request.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct DecideArgs {
-    request_id: String,
+pub struct DecideArgs {
+    pub request_id: RequestId,
+    /// Why; required to deny.
     #[serde(default)]
-    rationale: String,
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional))]
+    pub rationale: String,
 }
 
-/// The slot value recording a person's open grant for a tool.
-#[derive(Serialize, Deserialize)]
-pub struct Slot {
-    pub grant: String,
+/// The request after a decision; `changed` is false when it was already so.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Decided {
+    pub request: Request,
+    pub changed: bool,
 }
 
-/// The open grant of `account` for `tool`, if any.
-pub fn open_grant(p: &Platform, account: &str, tool: &str) -> Result<Option<Grant>, AppError> {
-    let Some(slot) = repo::get::<Slot>(p, SLOT, &repo::slot_key(account, tool))? else {
-        return Ok(None);
-    };
-    Ok(repo::get::<Grant>(p, GRANT, &slot.grant)?.filter(|g| g.status.is_open()))
-}
-
-fn load_request(p: &Platform, id: &str) -> Result<Request, AppError> {
+pub(crate) fn load_request(p: &Platform, id: &str) -> Result<Request, AppError> {
     repo::get(p, REQUEST, id)?
         .ok_or_else(|| AppError::not_found(format!("request {id:?} does not exist")))
 }
@@ -48,14 +48,18 @@ fn already(request: &Request, caller: &Caller, want: Decision) -> bool {
 }
 
 /// `requests.approve` (approver).
-pub fn approve(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppError> {
-    let args: DecideArgs = parse_payload(payload)?;
-    caller.require_approver(intake::load(p)?.as_ref())?;
-    approve_one(p, caller, &args)
+pub fn approve(p: &Platform, caller: &Caller, args: DecideArgs) -> Result<Decided, AppError> {
+    approve_one(p, caller, &args, DecisionSource::Manual)
 }
 
-/// Approves one request; the caller's approver right is already checked.
-fn approve_one(p: &Platform, caller: &Caller, args: &DecideArgs) -> Result<Value, AppError> {
+/// Approves one request as `source`; the caller's approver right is
+/// already checked.
+pub(crate) fn approve_one(
+    p: &Platform,
+    caller: &Caller,
+    args: &DecideArgs,
+    source: DecisionSource,
+) -> Result<Decided, AppError> {
     let now = repo::now(p);
     let done = repo::commit(p, |seq| {
         let mut c = Change::new();
@@ -64,10 +68,10 @@ fn approve_one(p: &Platform, caller: &Caller, args: &DecideArgs) -> Result<Value
             return Ok((request, c));
         }
         let tool: Tool = repo::get(p, TOOL, &request.tool)?.ok_or_else(|| {
-            AppError::new(
-                "conflict",
-                format!("tool {:?} is no longer in the catalog", request.tool),
-            )
+            AppError::conflict(format!(
+                "tool {:?} is no longer in the catalog",
+                request.tool
+            ))
         })?;
         let open = open_grant(p, &request.requester, &request.tool)?;
         let gov = governance::current(p)?;
@@ -75,7 +79,7 @@ fn approve_one(p: &Platform, caller: &Caller, args: &DecideArgs) -> Result<Value
             &request,
             &tool,
             &caller.account_id,
-            DecisionSource::Manual,
+            source,
             &args.rationale,
             open.as_ref(),
             format!("j-{seq}"),
@@ -133,7 +137,7 @@ fn approve_one(p: &Platform, caller: &Caller, args: &DecideArgs) -> Result<Value
         )?;
         let actor = &caller.account_id;
         c.event(NewEvent::new(actor, "request.approved", &format!("request:{}", request.id),
-            json!({"issueKey": request.issue_key, "source": "manual", "rationale": a.request.rationale, "governanceVersion": gov.version})));
+            json!({"issueKey": request.issue_key, "source": source, "rationale": a.request.rationale, "governanceVersion": gov.version})));
         c.event(NewEvent::new(actor, "grant.created", &format!("grant:{}", a.grant.id),
             json!({"account": a.grant.account, "tool": a.grant.tool, "status": a.grant.status.as_str(), "durationDays": a.grant.duration_days})));
         c.event(NewEvent::new(
@@ -162,18 +166,23 @@ fn approve_one(p: &Platform, caller: &Caller, args: &DecideArgs) -> Result<Value
         Ok((a.request, c))
     })?;
     crate::outbox::deliver_all(p, &done.notices);
-    Ok(json!({ "request": done.value, "changed": !done.events.is_empty() }))
+    Ok(Decided {
+        request: done.value,
+        changed: !done.events.is_empty(),
+    })
 }
 
 /// `requests.deny` (approver): the rationale is required.
-pub fn deny(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppError> {
-    let args: DecideArgs = parse_payload(payload)?;
-    caller.require_approver(intake::load(p)?.as_ref())?;
+pub fn deny(p: &Platform, caller: &Caller, args: DecideArgs) -> Result<Decided, AppError> {
     deny_one(p, caller, &args)
 }
 
 /// Denies one request; the caller's approver right is already checked.
-fn deny_one(p: &Platform, caller: &Caller, args: &DecideArgs) -> Result<Value, AppError> {
+pub(crate) fn deny_one(
+    p: &Platform,
+    caller: &Caller,
+    args: &DecideArgs,
+) -> Result<Decided, AppError> {
     let now = repo::now(p);
     let done = repo::commit(p, |_| {
         let mut c = Change::new();
@@ -210,116 +219,8 @@ fn deny_one(p: &Platform, caller: &Caller, args: &DecideArgs) -> Result<Value, A
         Ok((denied, c))
     })?;
     crate::outbox::deliver_all(p, &done.notices);
-    Ok(json!({ "request": done.value, "changed": !done.events.is_empty() }))
-}
-
-/// Most requests one bulk decision may name.
-pub const BULK_MAX: usize = 50;
-
-/// `requests.decide` (approver, rate-limited):
-/// `{requestIds: [..1..=50], decision: "approve"|"deny", rationale}`.
-/// Each request is decided in its own commit under the same rules as a
-/// single decision; one failing item does not stop the others. Returns
-/// `{results: [{requestId, ok, decision?, changed?, error?}], approved, denied, failed}`.
-pub fn decide_many(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppError> {
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase", deny_unknown_fields)]
-    struct Args {
-        request_ids: Vec<String>,
-        decision: String,
-        #[serde(default)]
-        rationale: String,
-    }
-    let args: Args = parse_payload(payload)?;
-    if args.request_ids.is_empty() || args.request_ids.len() > BULK_MAX {
-        return Err(AppError::invalid(
-            "requestIds",
-            format!(
-                "must name 1 to {BULK_MAX} requests (got {})",
-                args.request_ids.len()
-            ),
-        ));
-    }
-    if let Some(i) = args
-        .request_ids
-        .iter()
-        .position(|id| id.is_empty() || id.len() > 64)
-    {
-        return Err(AppError::invalid(
-            &format!("requestIds[{i}]"),
-            "must be 1 to 64 characters",
-        ));
-    }
-    let approve = match args.decision.as_str() {
-        "approve" => true,
-        "deny" => false,
-        _ => {
-            return Err(AppError::invalid(
-                "decision",
-                "must be \"approve\" or \"deny\"",
-            ));
-        }
-    };
-    if args.rationale.chars().count() > 2000 {
-        return Err(AppError::invalid(
-            "rationale",
-            "must be at most 2000 characters",
-        ));
-    }
-    caller.require_approver(intake::load(p)?.as_ref())?;
-    crate::ratelimit::claim(p, &caller.account_id, "requests.decide")?;
-    let mut seen = std::collections::BTreeSet::new();
-    let (mut ok, mut failed) = (0u32, 0u32);
-    let mut results = Vec::with_capacity(args.request_ids.len());
-    for id in &args.request_ids {
-        if !seen.insert(id.clone()) {
-            continue;
-        }
-        let one = DecideArgs {
-            request_id: id.clone(),
-            rationale: args.rationale.clone(),
-        };
-        let out = if approve {
-            approve_one(p, caller, &one)
-        } else {
-            deny_one(p, caller, &one)
-        };
-        match out {
-            Ok(v) => {
-                ok += 1;
-                results.push(json!({"requestId": id, "ok": true,
-                    "decision": v["request"]["decision"], "changed": v["changed"]}));
-            }
-            Err(e) => {
-                failed += 1;
-                results.push(json!({"requestId": id, "ok": false, "error": e}));
-            }
-        }
-    }
-    Ok(json!({ "results": results, "succeeded": ok, "failed": failed }))
-}
-
-/// `requests.get`: the requester sees their own; approvers see any.
-pub fn get(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppError> {
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase", deny_unknown_fields)]
-    struct Args {
-        request_id: String,
-    }
-    let args: Args = parse_payload(payload)?;
-    let request = load_request(p, &args.request_id)?;
-    if request.requester != caller.account_id && !caller.is_approver(intake::load(p)?.as_ref())? {
-        // Same answer as a missing request: existence is not disclosed.
-        return Err(AppError::not_found(format!(
-            "request {:?} does not exist",
-            args.request_id
-        )));
-    }
-    let grant: Option<Grant> = match &request.grant {
-        Some(g) => repo::get(p, GRANT, g)?,
-        None => None,
-    };
-    Ok(
-        json!({ "request": request, "grant": grant, "expiresAt": grant.as_ref().map(|g| time::rfc3339(g.expires_at)) }),
-    )
+    Ok(Decided {
+        request: done.value,
+        changed: !done.events.is_empty(),
+    })
 }

@@ -1,27 +1,21 @@
-//! Intake configuration: where requests come from and who approves them
-//! (approver groups, approver project roles, delegations).
-//!
-//! `config.setIntake` is a partial update: each top-level field present in
-//! the payload replaces the stored one, `null` clears it (back to its empty
-//! default), and fields left out keep their stored value. `projectKey` is
-//! required the first time.
+//! Intake configuration: where requests come from (the JSM project, its
+//! portal and request types), who approves them (approver groups, approver
+//! project roles, delegations), the approval SLA and escalation, reviews
+//! before expiry and audit retention. Stored under `config:intake`; checked
+//! here, changed by `config.setIntake`.
 
-use crate::access::Caller;
-use crate::error::{AppError, parse_payload};
-use crate::repo::{self, Change};
-use aigis_core::Millis;
-use aigis_core::audit::NewEvent;
-use aigis_core::governance::check_project_key;
-use aigis_core::model::check_text;
-use aigis_core::time;
-use aigis_platform::Platform;
+use crate::Millis;
+use crate::error::DomainError;
+use crate::governance::check_project_key;
+use crate::ids::{is_account_id, is_jira_id};
+use crate::model::check_text;
+use crate::time;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
-
-const KEY: &str = "config:intake";
+use serde_json::Value;
 
 /// One approver lets another approve in their place until `until`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Delegation {
     /// accountId of the approver who delegates.
@@ -43,6 +37,7 @@ impl Delegation {
 
 /// A Jira project role whose actors (users, and members of its groups) may approve.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ApproverRole {
     /// The project whose role actors count, e.g. `AIR`.
@@ -55,6 +50,7 @@ pub struct ApproverRole {
 pub const MAX_APPROVER_ROLES: usize = 10;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Intake {
     /// The JSM project whose issues are requests; others are ignored.
@@ -96,13 +92,13 @@ pub struct Intake {
 
 impl Intake {
     /// Checks every field; errors name the field and the rule.
-    pub fn check(&self) -> Result<(), AppError> {
+    pub fn check(&self) -> Result<(), DomainError> {
         check_project_key("projectKey", &self.project_key)?;
         if let Some(sd) = &self.service_desk_id {
             check_numeric_id("serviceDeskId", sd)?;
         }
         if self.request_type_ids.len() > 50 {
-            return Err(AppError::invalid(
+            return Err(DomainError::invalid(
                 "requestTypeIds",
                 "at most 50 request types",
             ));
@@ -111,13 +107,13 @@ impl Intake {
             check_numeric_id(&format!("requestTypeIds[{i}]"), rt)?;
         }
         if self.approver_groups.len() > 20 {
-            return Err(AppError::invalid("approverGroups", "at most 20 groups"));
+            return Err(DomainError::invalid("approverGroups", "at most 20 groups"));
         }
         for g in &self.approver_groups {
             check_text("approverGroups", g, 1, 255)?;
         }
         if self.approver_roles.len() > MAX_APPROVER_ROLES {
-            return Err(AppError::invalid(
+            return Err(DomainError::invalid(
                 "approverRoles",
                 format!("at most {MAX_APPROVER_ROLES} roles"),
             ));
@@ -126,33 +122,36 @@ impl Intake {
             check_project_key(&format!("approverRoles[{i}].projectKey"), &r.project_key)?;
             check_numeric_id(&format!("approverRoles[{i}].roleId"), &r.role_id)?;
             if self.approver_roles[..i].contains(r) {
-                return Err(AppError::invalid(
+                return Err(DomainError::invalid(
                     &format!("approverRoles[{i}]"),
                     "is listed twice",
                 ));
             }
         }
         if self.delegations.len() > 50 {
-            return Err(AppError::invalid("delegations", "at most 50 delegations"));
+            return Err(DomainError::invalid(
+                "delegations",
+                "at most 50 delegations",
+            ));
         }
         for (i, d) in self.delegations.iter().enumerate() {
             check_account(&format!("delegations[{i}].delegator"), &d.delegator)?;
             check_account(&format!("delegations[{i}].delegate"), &d.delegate)?;
             if d.delegator == d.delegate {
-                return Err(AppError::invalid(
+                return Err(DomainError::invalid(
                     &format!("delegations[{i}].delegate"),
                     "must differ from the delegator",
                 ));
             }
             if time::parse_rfc3339(&d.until).is_none() {
-                return Err(AppError::invalid(
+                return Err(DomainError::invalid(
                     &format!("delegations[{i}].until"),
                     "must be an RFC 3339 instant, e.g. 2026-12-31T17:00:00Z",
                 ));
             }
         }
         if self.escalation_accounts.len() > 20 {
-            return Err(AppError::invalid(
+            return Err(DomainError::invalid(
                 "escalationAccounts",
                 "at most 20 accounts",
             ));
@@ -166,7 +165,7 @@ impl Intake {
         if let Some(h) = self.approval_sla_hours
             && !(1..=720).contains(&h)
         {
-            return Err(AppError::invalid(
+            return Err(DomainError::invalid(
                 "approvalSlaHours",
                 "must be 1 to 720 hours",
             ));
@@ -177,7 +176,7 @@ impl Intake {
         if let Some(d) = self.review_window_days
             && !(1..=90).contains(&d)
         {
-            return Err(AppError::invalid(
+            return Err(DomainError::invalid(
                 "reviewWindowDays",
                 "must be 1 to 90 days",
             ));
@@ -185,7 +184,7 @@ impl Intake {
         if let Some(d) = self.audit_retention_days
             && !(90..=3650).contains(&d)
         {
-            return Err(AppError::invalid(
+            return Err(DomainError::invalid(
                 "auditRetentionDays",
                 "must be 90 to 3650 days",
             ));
@@ -211,73 +210,21 @@ impl Intake {
     }
 }
 
-fn check_numeric_id(field: &str, s: &str) -> Result<(), AppError> {
-    if (1..=18).contains(&s.len()) && s.chars().all(|c| c.is_ascii_digit()) {
+fn check_numeric_id(field: &str, s: &str) -> Result<(), DomainError> {
+    if is_jira_id(s) {
         Ok(())
     } else {
-        Err(AppError::invalid(field, "must be a numeric Jira id"))
+        Err(DomainError::invalid(field, "must be a numeric Jira id"))
     }
 }
 
-fn check_account(field: &str, s: &str) -> Result<(), AppError> {
-    let ok = (1..=128).contains(&s.len())
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '-' | '_'));
-    if ok {
+fn check_account(field: &str, s: &str) -> Result<(), DomainError> {
+    if is_account_id(s) {
         Ok(())
     } else {
-        Err(AppError::invalid(
+        Err(DomainError::invalid(
             field,
             "must be a Jira accountId (1-128 of letters, digits, ':', '-', '_')",
         ))
     }
-}
-
-pub fn load(p: &Platform) -> Result<Option<Intake>, AppError> {
-    repo::get_kv(p, KEY)
-}
-
-/// `config.getIntake` (admin).
-pub fn get(p: &Platform, caller: &Caller) -> Result<Value, AppError> {
-    caller.require_admin()?;
-    Ok(json!({ "intake": load(p)? }))
-}
-
-/// `config.setIntake` (admin): merges the payload into the configuration.
-pub fn set(p: &Platform, caller: &Caller, payload: &str) -> Result<Value, AppError> {
-    caller.require_admin()?;
-    let patch: Value = parse_payload(payload)?;
-    let Value::Object(patch) = patch else {
-        return Err(AppError::invalid("payload", "must be a JSON object"));
-    };
-    let mut merged = match load(p)? {
-        Some(cur) => serde_json::to_value(&cur).map_err(|e| AppError::internal(e.to_string()))?,
-        None => json!({}),
-    };
-    if let Some(m) = merged.as_object_mut() {
-        for (k, v) in patch {
-            if v.is_null() {
-                m.remove(&k);
-            } else {
-                m.insert(k, v);
-            }
-        }
-    }
-    let intake: Intake = parse_payload(&merged.to_string())?;
-    intake.check()?;
-    let done = repo::commit(p, |_| {
-        let mut c = Change::new();
-        if load(p)?.as_ref() == Some(&intake) {
-            return Ok(((), c));
-        }
-        c.put_kv(KEY, &intake)?;
-        c.event(NewEvent::new(
-            &caller.account_id,
-            "config.intake.updated",
-            "config:intake",
-            json!(intake),
-        ));
-        Ok(((), c))
-    })?;
-    Ok(json!({ "intake": intake, "changed": !done.events.is_empty() }))
 }
