@@ -52,12 +52,13 @@ function asyncImports() {
   return names;
 }
 
+// The function keys of the route table, from the file aigis-codegen
+// generates (and a test keeps in sync).
 function resolverKeys() {
-  const lib = readFileSync(join(repo, 'crates', 'aigis-app', 'src', 'lib.rs'), 'utf8');
-  const m = /pub const RESOLVERS: &\[&str\] = &\[([^\]]*)\]/.exec(lib);
-  if (!m) fail('cannot find aigis_app::RESOLVERS in crates/aigis-app/src/lib.rs');
-  const keys = [...m[1].matchAll(/"([^"]+)"/g)].map((k) => k[1]);
-  if (!keys.length) fail('aigis_app::RESOLVERS is empty');
+  const file = join(repo, 'generated', 'resolvers.json');
+  const doc = JSON.parse(readFileSync(file, 'utf8'));
+  const keys = (doc.resolvers ?? []).map((r) => r.key);
+  if (!keys.length) fail(`no resolvers in ${file}`);
   return keys;
 }
 
@@ -119,7 +120,7 @@ writeFileSync(
 );
 writeFileSync(
   join(out, 'src', 'resolver-keys.js'),
-  `${banner}// aigis_app::RESOLVERS (crates/aigis-app/src/lib.rs).\nexport const RESOLVER_KEYS = ${JSON.stringify(resolverKeys(), null, 2)};\n`,
+  `${banner}// generated/resolvers.json (the route table of aigis-app).\nexport const RESOLVER_KEYS = ${JSON.stringify(resolverKeys(), null, 2)};\n`,
 );
 
 // Resources: each copied to static/<key>, the manifest pointed there.

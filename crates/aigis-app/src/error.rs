@@ -20,9 +20,11 @@ pub struct AppError {
     pub message: String,
     /// The payload field at fault, by its path (`rationale`, `items[3].id`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub field: Option<String>,
     /// For `rate-limited`: seconds until a new call is allowed.
     #[serde(rename = "retryAfter", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub retry_after: Option<u64>,
     /// What went wrong inside, for the log only.
     #[serde(skip)]

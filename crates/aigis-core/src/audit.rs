@@ -239,6 +239,7 @@ pub struct Report {
     pub checked: u64,
     pub head_seq: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub first_break: Option<Break>,
 }
 

@@ -27,7 +27,7 @@ pub struct IntakePatch {
     #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional = nullable))]
     pub project_key: Patch<String>,
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(as = "Option<Option<String>>", optional = nullable))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional = nullable))]
     pub service_desk_id: Patch<Option<String>>,
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional = nullable))]
@@ -45,19 +45,19 @@ pub struct IntakePatch {
     #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional = nullable))]
     pub escalation_accounts: Patch<Vec<String>>,
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(as = "Option<Option<String>>", optional = nullable))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional = nullable))]
     pub escalation_group: Patch<Option<String>>,
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(as = "Option<Option<u32>>", optional = nullable))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<u32>", optional = nullable))]
     pub approval_sla_hours: Patch<Option<u32>>,
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(as = "Option<Option<String>>", optional = nullable))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional = nullable))]
     pub review_issue_type: Patch<Option<String>>,
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(as = "Option<Option<u32>>", optional = nullable))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<u32>", optional = nullable))]
     pub review_window_days: Patch<Option<u32>>,
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(as = "Option<Option<u32>>", optional = nullable))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<u32>", optional = nullable))]
     pub audit_retention_days: Patch<Option<u32>>,
 }
 
