@@ -2,33 +2,55 @@
 //
 // Inside Jira (Forge Custom UI) calls go through `@forge/bridge`'s invoke; under
 // the local host (`aigis up`) they go to `POST /api/invoke/{functionKey}` with
-// HTTP Basic `email:apiToken`. The rest of the UI only calls `invoke<T>()`.
+// HTTP Basic `email:apiToken`. The rest of the UI only calls `invoke(key, args)`,
+// typed by the generated resolver table: a key that is not a resolver, or args
+// of the wrong shape, do not compile, and the answer has the resolver's type.
+//
+// Errors are told apart by their code (`{code, message, field?}` in the body);
+// where only an HTTP status is known, the status maps back to the code that
+// owns it (the generated `ERROR_STATUS`, inverted).
 
-export const ERROR_CODES = [
-  'invalid',
-  'unauthenticated',
-  'forbidden',
-  'not-found',
-  'conflict',
-  'rate-limited',
-  'unavailable',
-  'internal',
-] as const;
+import { ERROR_STATUS, RESOLVERS, type ErrorCode, type ResolverKey, type Resolvers } from './generated/api';
 
-export type ErrorCode = (typeof ERROR_CODES)[number] | string;
+export type { ErrorCode, ResolverKey };
+
+/** The arguments of resolver `K`. */
+export type Args<K extends ResolverKey> = Resolvers[K]['args'];
+/** The answer of resolver `K`. */
+export type Out<K extends ResolverKey> = Resolvers[K]['out'];
+
+/** Every error code, in the generated order. */
+export const ERROR_CODES: readonly ErrorCode[] = Object.keys(ERROR_STATUS) as ErrorCode[];
+
+const CODE_OF_STATUS: ReadonlyMap<number, ErrorCode> = new Map(ERROR_CODES.map((c) => [ERROR_STATUS[c], c]));
+
+function owns(table: object, key: unknown): boolean {
+  return typeof key === 'string' && Object.prototype.hasOwnProperty.call(table, key);
+}
+
+export function isErrorCode(v: unknown): v is ErrorCode {
+  return owns(ERROR_STATUS, v);
+}
+
+export function isResolverKey(v: unknown): v is ResolverKey {
+  return owns(RESOLVERS, v);
+}
 
 /** An error answered by a resolver (or by the transport), with its code and field. */
 export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly field?: string;
   readonly status?: number;
+  /** For `rate-limited`: seconds until a new call is allowed. */
+  readonly retryAfter?: number;
 
-  constructor(code: ErrorCode, message: string, field?: string, status?: number) {
+  constructor(code: ErrorCode, message: string, field?: string, status?: number, retryAfter?: number) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     if (field !== undefined && field !== '') this.field = field;
     if (status !== undefined) this.status = status;
+    if (retryAfter !== undefined) this.retryAfter = retryAfter;
   }
 }
 
@@ -42,59 +64,55 @@ export type HostKind = 'forge' | 'local';
 // ---------------------------------------------------------------------------
 // Pure helpers (unit-tested)
 
-/** The error code for an HTTP status when the body carries none. */
+/**
+ * The error code for an HTTP status when the body carries none: the code that
+ * owns the status; for a status no code owns (a proxy, the Jira simulator),
+ * a gateway failure is `unavailable`, another 4xx `invalid`, the rest `internal`.
+ */
 export function codeForStatus(status: number): ErrorCode {
-  switch (status) {
-    case 400:
-    case 422:
-      return 'invalid';
-    case 401:
-      return 'unauthenticated';
-    case 403:
-      return 'forbidden';
-    case 404:
-      return 'not-found';
-    case 409:
-      return 'conflict';
-    case 429:
-      return 'rate-limited';
-    case 502:
-    case 503:
-    case 504:
-      return 'unavailable';
-    default:
-      return 'internal';
-  }
+  const own = CODE_OF_STATUS.get(status);
+  if (own) return own;
+  if (status === 502 || status === 504) return 'unavailable';
+  if (status >= 400 && status < 500) return 'invalid';
+  return 'internal';
 }
 
-const DEFAULT_MESSAGES: Record<string, string> = {
-  invalid: 'The request was not valid.',
-  unauthenticated: 'Sign in again: the e-mail or API token was not accepted.',
+const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
+  invalid: 'Something in what was sent is not valid.',
+  unauthenticated: 'You are not signed in, or your sign-in has expired: sign in again.',
   forbidden: 'You do not have permission to do this.',
-  'not-found': 'Not found.',
-  conflict: 'This conflicts with the current state.',
+  'not-found': 'That was not found; it may have been removed.',
+  conflict: 'This conflicts with a change made meanwhile; reload and try again.',
+  'too-large': 'What was sent is too large; send less at a time.',
   'rate-limited': 'Too many requests; wait a minute and try again.',
-  unavailable: 'The service is unavailable; try again shortly.',
-  internal: 'Something went wrong on the server.',
+  internal: 'Something went wrong in Aigis; it has been logged. Try again later.',
+  unavailable: 'Aigis, or a service it depends on, is unavailable; try again shortly.',
 };
 
+/** The plain-words message of a code, for answers that carry none. */
 export function defaultMessage(code: ErrorCode): string {
-  return DEFAULT_MESSAGES[code] ?? 'Something went wrong.';
+  return DEFAULT_MESSAGES[code];
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** An ApiError from an `{code, message, field?}` body, or null if it is not one. */
+/**
+ * An ApiError from an `{code, message, field?, retryAfter?}` body (also wrapped
+ * as `{error: {...}}`), or null if it is not one. A code the UI does not know is
+ * read from the status when there is one, else taken as `internal`.
+ */
 export function errorFromBody(body: unknown, status?: number): ApiError | null {
   if (!isRecord(body)) return null;
   const inner = isRecord(body.error) ? body.error : body;
   if (typeof inner.code !== 'string') return null;
-  const message =
-    typeof inner.message === 'string' && inner.message !== '' ? inner.message : defaultMessage(inner.code);
+  const code: ErrorCode = isErrorCode(inner.code) ? inner.code : status !== undefined ? codeForStatus(status) : 'internal';
+  const message = typeof inner.message === 'string' && inner.message.trim() !== '' ? inner.message : defaultMessage(code);
   const field = typeof inner.field === 'string' ? inner.field : undefined;
-  return new ApiError(inner.code, message, field, status);
+  const retryAfter =
+    typeof inner.retryAfter === 'number' && Number.isFinite(inner.retryAfter) && inner.retryAfter >= 0 ? inner.retryAfter : undefined;
+  return new ApiError(code, message, field, status, retryAfter);
 }
 
 /** Maps a non-2xx HTTP answer (resolver or Jira REST) to an ApiError. */
@@ -115,14 +133,15 @@ export function errorFromResponse(status: number, text: string): ApiError {
     const all = [...messages, ...fields.map(([k, v]) => `${k}: ${String(v)}`)];
     return new ApiError(code, all.length ? all.join('; ') : defaultMessage(code), fields[0]?.[0], status);
   }
-  const plain = text.trim();
-  return new ApiError(code, plain && plain.length < 500 && !plain.startsWith('<') ? plain : defaultMessage(code), undefined, status);
+  // Anything else (a proxy's page, a framework's plain text) is not written for people.
+  return new ApiError(code, defaultMessage(code), undefined, status);
 }
 
 /** Maps whatever a Forge bridge invoke rejected with to an ApiError. */
 export function errorFromBridge(e: unknown): ApiError {
   if (e instanceof ApiError) return e;
-  const own = errorFromBody(e);
+  const status = isRecord(e) && typeof e.status === 'number' ? e.status : undefined;
+  const own = errorFromBody(e, status);
   if (own) return own;
   const message = e instanceof Error ? e.message : typeof e === 'string' ? e : '';
   // The resolver's JSON error may be embedded in the bridge's message.
@@ -130,12 +149,13 @@ export function errorFromBridge(e: unknown): ApiError {
   const end = message.lastIndexOf('}');
   if (start >= 0 && end > start) {
     try {
-      const parsed = errorFromBody(JSON.parse(message.slice(start, end + 1)));
+      const parsed = errorFromBody(JSON.parse(message.slice(start, end + 1)), status);
       if (parsed) return parsed;
     } catch {
       /* not JSON */
     }
   }
+  if (status !== undefined) return new ApiError(codeForStatus(status), defaultMessage(codeForStatus(status)), undefined, status);
   return new ApiError('internal', message || defaultMessage('internal'));
 }
 
@@ -156,15 +176,19 @@ export interface HttpRequest {
   init: { method: string; headers: Record<string, string>; body?: string };
 }
 
-/** The HTTP request the local host expects for one resolver call. */
-export function buildInvokeRequest(
+/**
+ * The HTTP request the local host expects for one resolver call. The key is
+ * checked at run time too: a key from outside the compiler's sight (a cast, a
+ * stale bundle) is refused here rather than sent.
+ */
+export function buildInvokeRequest<K extends ResolverKey>(
   origin: string,
-  functionKey: string,
-  payload: unknown,
+  functionKey: K,
+  payload: Args<K> | undefined,
   creds: Credentials | null,
 ): HttpRequest {
-  if (!functionKey || /[/?#\s]/.test(functionKey)) {
-    throw new ApiError('invalid', `Not a function key: "${functionKey}"`, 'functionKey');
+  if (!isResolverKey(functionKey)) {
+    throw new ApiError('invalid', `"${String(functionKey)}" is not an Aigis function.`, 'functionKey');
   }
   const headers: Record<string, string> = {
     'content-type': 'application/json',
@@ -227,7 +251,7 @@ type FetchLike = (url: string, init: HttpRequest['init']) => Promise<{
   text(): Promise<string>;
 }>;
 
-async function send<T>(fetchFn: FetchLike, req: HttpRequest): Promise<T> {
+async function send(fetchFn: FetchLike, req: HttpRequest): Promise<unknown> {
   let res;
   try {
     res = await fetchFn(req.url, req.init);
@@ -236,23 +260,50 @@ async function send<T>(fetchFn: FetchLike, req: HttpRequest): Promise<T> {
   }
   const text = await res.text();
   if (!res.ok) throw errorFromResponse(res.status, text);
-  if (!text) return undefined as T;
+  if (!text) return undefined;
   try {
-    return JSON.parse(text) as T;
+    return JSON.parse(text);
   } catch {
     throw new ApiError('internal', 'The server answered with something that is not JSON.', undefined, res.status);
   }
 }
 
+/** A resolver call, typed by the generated table. */
+export type Invoke = <K extends ResolverKey>(key: K, args: Args<K>) => Promise<Out<K>>;
+
 /** A local-host invoker over any fetch (tests pass a fake one). */
 export function createLocalInvoker(fetchFn: FetchLike, origin: string, getCreds: () => Credentials | null) {
+  const invoke: Invoke = async (key, args) =>
+    // The host answers with the resolver's serialised `Out` (the route table's contract).
+    (await send(fetchFn, buildInvokeRequest(origin, key, args, getCreds()))) as Out<typeof key>;
   return {
-    invoke<T>(functionKey: string, payload: unknown = {}): Promise<T> {
-      return send<T>(fetchFn, buildInvokeRequest(origin, functionKey, payload, getCreds()));
-    },
+    invoke,
     jira<T>(method: string, path: string, body?: unknown): Promise<T> {
-      return send<T>(fetchFn, buildJiraRequest(origin, method, path, body, getCreds()));
+      return send(fetchFn, buildJiraRequest(origin, method, path, body, getCreds())) as Promise<T>;
     },
+  };
+}
+
+/** The Forge bridge's `invoke(functionKey, payload)`. */
+export type BridgeInvoke = (key: string, payload?: Record<string, unknown>) => Promise<unknown>;
+
+/** A Forge invoker over a bridge invoke (tests pass a fake one). */
+export function createForgeInvoker(bridge: () => Promise<BridgeInvoke>): Invoke {
+  return async (key, args) => {
+    if (!isResolverKey(key)) throw new ApiError('invalid', `"${String(key)}" is not an Aigis function.`, 'functionKey');
+    const fn = await bridge();
+    let result: unknown;
+    try {
+      result = await fn(key, (args ?? {}) as Record<string, unknown>);
+    } catch (e) {
+      throw errorFromBridge(e);
+    }
+    if (isRecord(result) && isRecord(result.error)) {
+      const err = errorFromBody(result);
+      if (err) throw err;
+    }
+    // The resolver answers with its serialised `Out` (the route table's contract).
+    return result as Out<typeof key>;
   };
 }
 
@@ -312,10 +363,8 @@ function localInvoker() {
   return local;
 }
 
-type BridgeInvoke = (key: string, payload?: Record<string, unknown>) => Promise<unknown>;
 let bridgeInvoke: Promise<BridgeInvoke> | null = null;
-
-async function forgeInvoke<T>(functionKey: string, payload: unknown): Promise<T> {
+function loadBridge(): Promise<BridgeInvoke> {
   if (!bridgeInvoke) {
     // Loaded only inside Forge: the bridge throws at import time elsewhere.
     // The package is CommonJS: its exports may sit on the namespace or on `default`.
@@ -326,23 +375,14 @@ async function forgeInvoke<T>(functionKey: string, payload: unknown): Promise<T>
       return fn;
     });
   }
-  const fn = await bridgeInvoke;
-  let result: unknown;
-  try {
-    result = await fn(functionKey, (payload ?? {}) as Record<string, unknown>);
-  } catch (e) {
-    throw errorFromBridge(e);
-  }
-  if (isRecord(result) && isRecord(result.error)) {
-    const err = errorFromBody(result);
-    if (err) throw err;
-  }
-  return result as T;
+  return bridgeInvoke;
 }
 
+const forgeInvoke = createForgeInvoker(loadBridge);
+
 /** Calls a resolver function by key, wherever the UI runs. */
-export function invoke<T>(functionKey: string, payload: unknown = {}): Promise<T> {
-  return detectHost() === 'forge' ? forgeInvoke<T>(functionKey, payload) : localInvoker().invoke<T>(functionKey, payload);
+export function invoke<K extends ResolverKey>(key: K, args: Args<K>): Promise<Out<K>> {
+  return detectHost() === 'forge' ? forgeInvoke(key, args) : localInvoker().invoke(key, args);
 }
 
 /** A Jira REST call through the local simulator (local host only). */

@@ -16,16 +16,7 @@ import {
   validateDateRange,
   type AuditFilter,
 } from './format';
-import type {
-  AuditEvent,
-  AuditExport,
-  AuditKeys,
-  AuditRotation,
-  AuditVerify,
-  Checkpoint,
-  LogKey,
-  WhoAmI,
-} from './types';
+import type { AuditEvent, Exported, KeysOut, Me, PublicKeyRecord, Rotated, StoredCheckpoint, Verified } from './generated/api';
 import {
   badge,
   busy,
@@ -75,7 +66,7 @@ function saveJson(value: unknown, fileName: string): void {
 // ---------------------------------------------------------------------------
 // Keys, checkpoint, last export, rotation
 
-function checkpointFacts(cp: Checkpoint): HTMLElement {
+function checkpointFacts(cp: StoredCheckpoint): HTMLElement {
   return h(
     'div',
     null,
@@ -89,7 +80,7 @@ function checkpointFacts(cp: Checkpoint): HTMLElement {
   );
 }
 
-function keysView(k: AuditKeys, me: WhoAmI): HTMLElement {
+function keysView(k: KeysOut, me: Me): HTMLElement {
   const current = k.keys.find((x) => x.current);
   const older = k.keys.filter((x) => !x.current).sort((a, b) => b.introducedAtSeq - a.introducedAtSeq);
   const vkey = current ? h('code', { class: 'wrap', 'data-testid': 'verifier-key' }, current.verifierKey) : null;
@@ -138,7 +129,7 @@ function keysView(k: AuditKeys, me: WhoAmI): HTMLElement {
       : table(
           'Older signing keys',
           ['Key id', 'Verifier key', 'Created', 'Introduced at event'],
-          older.map((x: LogKey) =>
+          older.map((x: PublicKeyRecord) =>
             h(
               'tr',
               { 'data-key': x.keyId },
@@ -152,7 +143,7 @@ function keysView(k: AuditKeys, me: WhoAmI): HTMLElement {
   );
 }
 
-function rotateControl(onRotated: (r: AuditRotation) => void): HTMLElement {
+function rotateControl(onRotated: (r: Rotated) => void): HTMLElement {
   const messages = messageArea();
   const start = h('button', { type: 'button', class: 'button', 'aria-expanded': 'false' }, 'Rotate signing key');
   const holder = h('div');
@@ -195,7 +186,7 @@ function rotateControl(onRotated: (r: AuditRotation) => void): HTMLElement {
     yes.addEventListener('click', () =>
       void busy(yes, async () => {
         try {
-          const r = await invoke<AuditRotation>('audit.rotateKey', {});
+          const r = await invoke('audit.rotateKey', {});
           close(false);
           messages.show(
             successAlert(
@@ -216,12 +207,12 @@ function rotateControl(onRotated: (r: AuditRotation) => void): HTMLElement {
   return h('div', null, h('div', { class: 'actions' }, start), holder, messages);
 }
 
-function keysPanel(me: WhoAmI): { el: HTMLElement; reload: () => Promise<void> } {
+function keysPanel(me: Me): { el: HTMLElement; reload: () => Promise<void> } {
   const body = h('div', null, loading());
   const refresh = h('button', { type: 'button', class: 'button subtle small' }, 'Refresh');
   const reload = async (): Promise<void> => {
     try {
-      replace(body, keysView(await invoke<AuditKeys>('audit.keys', {}), me));
+      replace(body, keysView(await invoke('audit.keys', {}), me));
     } catch (e) {
       replace(body, errorAlert(e));
     }
@@ -246,7 +237,7 @@ function keysPanel(me: WhoAmI): { el: HTMLElement; reload: () => Promise<void> }
 // ---------------------------------------------------------------------------
 // Verify
 
-function verifyView(v: AuditVerify): HTMLElement {
+function verifyView(v: Verified): HTMLElement {
   const cp = v.checkpoint;
   return h(
     'div',
@@ -293,7 +284,7 @@ function verifyPanel(): HTMLElement {
     void busy(run, async () => {
       messages.show(null);
       try {
-        replace(result, verifyView(await invoke<AuditVerify>('audit.verify', {})));
+        replace(result, verifyView(await invoke('audit.verify', {})));
       } catch (e) {
         messages.show(errorAlert(e));
       }
@@ -318,13 +309,14 @@ function verifyPanel(): HTMLElement {
 // ---------------------------------------------------------------------------
 // Export
 
-function exportView(x: AuditExport, url: string): HTMLElement {
+/** "12 events, 3 requests, 2 grants, 1 job". */
+function countsText(c: Exported['counts']): string {
+  const part = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
+  return [part(c.events, 'event'), part(c.requests, 'request'), part(c.grants, 'grant'), part(c.jobs, 'job')].join(', ');
+}
+
+function exportView(x: Exported, url: string): HTMLElement {
   const sha = h('code', { class: 'wrap', 'data-testid': 'export-sha256' }, x.sha256);
-  const counts = x.counts
-    ? Object.entries(x.counts)
-        .map(([k, n]) => `${n} ${k}`)
-        .join(', ')
-    : '';
   return h(
     'div',
     { class: 'card result', 'data-testid': 'export-result' },
@@ -334,7 +326,7 @@ function exportView(x: AuditExport, url: string): HTMLElement {
       ['Size', formatBytes(x.bytes)],
       ['SHA-256', h('span', { class: 'key' }, sha, copyButton(x.sha256, 'Copy the SHA-256', sha))],
       ['Checkpoint', h('span', null, `${x.checkpoint.size} events, key ${x.checkpoint.keyId}, root `, hash(x.checkpoint.root, 16))],
-      ['Contents', counts || '—'],
+      ['Contents', countsText(x.counts)],
     ),
     h('p', { class: 'help' }, 'Check it with ', h('code', null, `aigis verify ${x.fileName}`), ' (or give it to an auditor with the verifier key).'),
   );
@@ -367,10 +359,10 @@ function exportPanel(onExported: () => void): HTMLElement {
     void busy(submit, async () => {
       messages.show(null);
       try {
-        const payload: Record<string, string> = {};
-        if (from.value) payload.from = from.value;
-        if (to.value) payload.to = to.value;
-        const x = await invoke<AuditExport>('audit.export', payload);
+        const x = await invoke('audit.export', {
+          ...(from.value ? { from: from.value } : {}),
+          ...(to.value ? { to: to.value } : {}),
+        });
         if (lastUrl) URL.revokeObjectURL(lastUrl);
         const blob = new Blob([base64ToBytes(x.contentBase64)], { type: 'application/zip' });
         lastUrl = downloadBlob(blob, x.fileName);
@@ -402,13 +394,13 @@ function exportPanel(onExported: () => void): HTMLElement {
 // ---------------------------------------------------------------------------
 // Search and proofs
 
-function eventRow(e: AuditEvent, me: WhoAmI): HTMLTableRowElement {
+function eventRow(e: AuditEvent, me: Me): HTMLTableRowElement {
   const proofBtn = h(
     'button',
     { type: 'button', class: 'button small', 'aria-expanded': 'false', 'aria-label': `Proof of event ${e.seq}` },
     'Proof',
   );
-  const dataText = e.data === null || e.data === undefined ? '' : JSON.stringify(e.data, null, 2);
+  const dataText = e.data === null ? '' : JSON.stringify(e.data, null, 2);
   const tr = h(
     'tr',
     { 'data-seq': e.seq, 'data-type': e.action },
@@ -420,7 +412,7 @@ function eventRow(e: AuditEvent, me: WhoAmI): HTMLTableRowElement {
       h('span', { class: 'wrap' }, e.subject),
       dataText && dataText !== '{}' ? h('details', null, h('summary', null, 'Data'), h('pre', { class: 'json' }, dataText)) : null,
     ),
-    td(e.govVersion === undefined || e.govVersion === null ? '—' : String(e.govVersion)),
+    td(e.govVersion === null ? '—' : String(e.govVersion)),
     td(hash(e.entryHash)),
     td(proofBtn),
   );
@@ -440,7 +432,7 @@ function eventRow(e: AuditEvent, me: WhoAmI): HTMLTableRowElement {
     void busy(proofBtn, async () => {
       let body: HTMLElement;
       try {
-        const proof = await invoke<unknown>('audit.prove', { seq: e.seq });
+        const proof = await invoke('audit.prove', { seq: e.seq });
         const fileName = `aigis-proof-${e.seq}.json`;
         const save = h('button', { type: 'button', class: 'button small' }, 'Download JSON');
         save.addEventListener('click', () => saveJson(proof, fileName));
@@ -468,7 +460,7 @@ function eventRow(e: AuditEvent, me: WhoAmI): HTMLTableRowElement {
   return tr;
 }
 
-function searchPanel(me: WhoAmI): HTMLElement {
+function searchPanel(me: Me): HTMLElement {
   const messages = messageArea();
   const results = h('div');
   const typesId = uid('types');
@@ -514,10 +506,7 @@ function searchPanel(me: WhoAmI): HTMLElement {
         caption: 'Audit events, newest first',
         headers: ['Event', 'Time', 'Actor', 'Type', 'Subject', 'Governance version', 'Hash', 'Proof'],
         load: async (cursor) => {
-          const r = await invoke<{ events: AuditEvent[]; nextCursor?: string | null }>(
-            'audit.search',
-            auditSearchPayload(filter, limit, cursor),
-          );
+          const r = await invoke('audit.search', auditSearchPayload(filter, limit, cursor));
           return { items: r.events, nextCursor: r.nextCursor };
         },
         row: (e) => eventRow(e, me),
@@ -555,7 +544,7 @@ function searchPanel(me: WhoAmI): HTMLElement {
 
 // ---------------------------------------------------------------------------
 
-export function audit(me: WhoAmI): HTMLElement {
+export function audit(me: Me): HTMLElement {
   const keys = keysPanel(me);
   return h(
     'section',

@@ -1,6 +1,23 @@
 // Pure formatting and validation helpers (unit-tested).
 
-import type { Decision, GrantStatus, JobKind, Risk, ToolStatus } from './types';
+import type {
+  Decision,
+  DecisionSource,
+  Entitlement,
+  GovernancePatch,
+  GrantStatus,
+  IdpProvider,
+  JobKind,
+  JobMode,
+  JobStatus,
+  MaxDays,
+  Policy,
+  Risk,
+  SearchArgs,
+  ToolInput,
+  ToolStatus,
+  UnknownTools,
+} from './generated/api';
 
 const DAY = 86_400_000;
 
@@ -32,26 +49,6 @@ export function formatDate(ms: number | undefined | null, timeZone?: string): st
   );
 }
 
-/** Calendar days between two instants, for a zone offset in minutes east of UTC. */
-export function calendarDaysBetween(fromMs: number, toMs: number, offsetMinutes = 0): number {
-  const shift = offsetMinutes * 60_000;
-  return Math.floor((toMs + shift) / DAY) - Math.floor((fromMs + shift) / DAY);
-}
-
-/** expired / expires today / expires tomorrow / N days remaining. */
-export function expiryLabel(expiresAt: number, now: number, offsetMinutes = 0): string {
-  if (expiresAt <= now) return 'expired';
-  const d = calendarDaysBetween(now, expiresAt, offsetMinutes);
-  if (d <= 0) return 'expires today';
-  if (d === 1) return 'expires tomorrow';
-  return `${d} days remaining`;
-}
-
-/** The browser's offset east of UTC, in minutes, at an instant. */
-export function localOffsetMinutes(at: number): number {
-  return -new Date(at).getTimezoneOffset();
-}
-
 const GRANT_STATUS: Record<GrantStatus, string> = {
   pendingProvision: 'Pending provisioning',
   active: 'Active',
@@ -63,25 +60,42 @@ const DECISION: Record<Decision, string> = { pending: 'Pending', approved: 'Appr
 const TOOL_STATUS: Record<ToolStatus, string> = { approved: 'Approved', blocked: 'Blocked', denied: 'Denied' };
 const RISK: Record<Risk, string> = { low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' };
 
+const JOB_STATUS: Record<JobStatus, string> = {
+  queued: 'Queued',
+  running: 'Running',
+  succeeded: 'Succeeded',
+  retry: 'Will retry',
+  deadLetter: 'Failed, needs attention',
+  manualPending: 'Waiting for a person',
+  completed: 'Completed',
+};
+const DECISION_SOURCE: Record<DecisionSource, string> = { manual: 'by an approver', autoPolicy: 'by an auto-approval policy' };
+
 function humanize(s: string): string {
   const spaced = s.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[-_]/g, ' ').toLowerCase();
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
 
-export function grantStatusLabel(s: string): string {
-  return (GRANT_STATUS as Record<string, string>)[s] ?? humanize(s);
+// Each label table covers its whole generated union (tsc checks it); a value
+// from a newer backend than this bundle still reads, in words made from it.
+export function grantStatusLabel(s: GrantStatus): string {
+  return GRANT_STATUS[s] ?? humanize(s);
 }
-export function decisionLabel(s: string): string {
-  return (DECISION as Record<string, string>)[s] ?? humanize(s);
+export function decisionLabel(s: Decision): string {
+  return DECISION[s] ?? humanize(s);
 }
-export function toolStatusLabel(s: string): string {
-  return (TOOL_STATUS as Record<string, string>)[s] ?? humanize(s);
+export function toolStatusLabel(s: ToolStatus): string {
+  return TOOL_STATUS[s] ?? humanize(s);
 }
-export function riskLabel(s: string): string {
-  return (RISK as Record<string, string>)[s] ?? humanize(s);
+export function riskLabel(s: Risk): string {
+  return RISK[s] ?? humanize(s);
 }
-export function jobStatusLabel(s: string): string {
-  return humanize(s);
+export function jobStatusLabel(s: JobStatus): string {
+  return JOB_STATUS[s] ?? humanize(s);
+}
+/** "by an approver", "by an auto-approval policy". */
+export function decisionSourceLabel(s: DecisionSource): string {
+  return DECISION_SOURCE[s] ?? humanize(s).toLowerCase();
 }
 
 /** Badge tone for a status word. */
@@ -115,7 +129,7 @@ export function tone(s: string): 'success' | 'danger' | 'warning' | 'neutral' | 
 }
 
 /** The outcome and button label that completes a manual job of a kind. */
-export function completionFor(kind: JobKind | string): { outcome: string; label: string } {
+export function completionFor(kind: JobKind): { outcome: string; label: string } {
   switch (kind) {
     case 'provision':
       return { outcome: 'fulfilled', label: 'Mark fulfilled' };
@@ -128,7 +142,7 @@ export function completionFor(kind: JobKind | string): { outcome: string; label:
   }
 }
 
-export function jobKindLabel(kind: string): string {
+export function jobKindLabel(kind: JobKind): string {
   switch (kind) {
     case 'provision':
       return 'Give access';
@@ -196,27 +210,123 @@ export function validateToolForm(input: {
   return null;
 }
 
-/** Human name of a form field, for error alerts. */
-export function fieldLabel(field: string): string {
-  const known: Record<string, string> = {
-    toolId: 'Tool',
-    durationDays: 'Duration',
-    defaultDurationDays: 'Default duration',
-    maxDurationDays: 'Maximum duration',
-    projectKey: 'Project key',
-    approverGroups: 'Approver groups',
-    requestId: 'Request',
-    jobId: 'Task',
-    seq: 'Event number',
-  };
-  return known[field] ?? humanize(field);
+export const TOOL_STATUSES: readonly ToolStatus[] = ['approved', 'blocked', 'denied'];
+export const IDP_PROVIDERS: readonly IdpProvider[] = ['okta', 'entra'];
+
+/** The add-tool form's controls, as text. */
+export interface ToolForm {
+  id: string;
+  name: string;
+  provider: string;
+  status: string;
+  risk: string;
+  defaultDurationDays: string;
+  maxDurationDays: string;
+  guidance: string;
+  fulfilmentNotes: string;
+  riskRationale: string;
+  /** '' for none. */
+  entitlementProvider: string;
+  groupId: string;
+  groupName: string;
 }
 
-/** "Manual", "Okta group", ... from a job mode given as a string or as {type}. */
-export function modeLabel(mode: unknown): string {
-  const t = typeof mode === 'string' ? mode : mode && typeof mode === 'object' && typeof (mode as { type?: unknown }).type === 'string' ? (mode as { type: string }).type : '';
-  if (!t) return '';
-  return humanize(t);
+/** The `catalog.add` payload from the add-tool form, or the first field at fault. */
+export function toolInput(f: ToolForm): { payload: ToolInput } | { error: FieldError } {
+  const problem = validateToolForm({ ...f, id: f.id.trim() });
+  if (problem) return { error: problem };
+  const status = TOOL_STATUSES.find((s) => s === f.status);
+  if (!status) return { error: { field: 'status', message: 'Choose a status.' } };
+  const risk = RISKS.find((r) => r === f.risk);
+  if (!risk) return { error: { field: 'risk', message: 'Choose a risk level.' } };
+  const long: [keyof ToolForm, number, string][] = [
+    ['guidance', 2000, 'Guidance'],
+    ['fulfilmentNotes', 2000, 'Fulfilment notes'],
+    ['riskRationale', 1000, 'Risk rationale'],
+  ];
+  for (const [k, max, label] of long) {
+    if (f[k].trim().length > max) return { error: { field: k, message: `${label}: at most ${max} characters.` } };
+  }
+  let entitlement: Entitlement | null = null;
+  if (f.entitlementProvider) {
+    const provider = IDP_PROVIDERS.find((p) => p === f.entitlementProvider);
+    if (!provider) return { error: { field: 'entitlement.provider', message: 'Choose Okta, Entra or none.' } };
+    const groupId = f.groupId.trim();
+    const groupName = f.groupName.trim();
+    if (groupId.length > 128) return { error: { field: 'entitlement.groupId', message: 'Group id: at most 128 characters.' } };
+    if (groupName.length > 255) return { error: { field: 'entitlement.groupName', message: 'Group name: at most 255 characters.' } };
+    entitlement = { provider, groupId: groupId || null, groupName: groupName || null };
+  }
+  const n = (v: string): number | null => (v.trim() ? Number(v.trim()) : null);
+  return {
+    payload: {
+      id: f.id.trim(),
+      name: f.name.trim(),
+      provider: f.provider.trim(),
+      status,
+      risk,
+      defaultDurationDays: n(f.defaultDurationDays),
+      maxDurationDays: n(f.maxDurationDays),
+      guidance: f.guidance.trim(),
+      fulfilmentNotes: f.fulfilmentNotes.trim(),
+      riskRationale: f.riskRationale.trim(),
+      entitlement,
+    },
+  };
+}
+
+const FIELD_LABELS: Record<string, string> = {
+  toolId: 'Tool',
+  durationDays: 'Duration',
+  defaultDurationDays: 'Default duration',
+  maxDurationDays: 'Maximum duration',
+  fulfilmentNotes: 'Fulfilment notes',
+  riskRationale: 'Risk rationale',
+  'entitlement.provider': 'Identity provider',
+  'entitlement.groupId': 'Group id',
+  'entitlement.groupName': 'Group name',
+  projectKey: 'Project key',
+  serviceDeskId: 'Service desk id',
+  requestTypeIds: 'Request types',
+  approverGroups: 'Approver groups',
+  approverRoles: 'Approver roles',
+  roleId: 'Role id',
+  delegations: 'Delegations',
+  escalationAccounts: 'Escalation accounts',
+  escalationGroup: 'Escalation group',
+  approvalSlaHours: 'Approval SLA (hours)',
+  reviewIssueType: 'Review issue type',
+  reviewWindowDays: 'Review window (days)',
+  auditRetentionDays: 'Audit retention (days)',
+  requestId: 'Request',
+  jobId: 'Task',
+  seq: 'Event number',
+};
+
+const ITEM_LABELS: Record<string, string> = {
+  requestTypeIds: 'Request type',
+  approverRoles: 'Approver role',
+  delegations: 'Delegation',
+  escalationAccounts: 'Escalation account',
+};
+
+/**
+ * Human name of a form field, for error alerts; an item of a list is named
+ * by its place: `delegations[2].until` is "Delegation 3, until".
+ */
+export function fieldLabel(field: string): string {
+  const item = /^([A-Za-z]+)\[(\d+)\](?:\.([A-Za-z]+))?$/.exec(field);
+  if (item) {
+    const [, list, index, part] = item;
+    const name = `${ITEM_LABELS[list] ?? fieldLabel(list)} ${Number(index) + 1}`;
+    return part ? `${name}, ${fieldLabel(part).toLowerCase()}` : name;
+  }
+  return FIELD_LABELS[field] ?? humanize(field);
+}
+
+/** "By hand", "Connector okta" for a job's mode. */
+export function modeLabel(mode: JobMode): string {
+  return mode.type === 'connector' ? `Connector ${mode.connector}` : 'By hand';
 }
 
 // ---------------------------------------------------------------------------
@@ -272,8 +382,8 @@ export interface AuditFilter {
 }
 
 /** The `audit.search` payload for a filter: blanks left out, text trimmed. */
-export function auditSearchPayload(filter: AuditFilter, limit: number, cursor?: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+export function auditSearchPayload(filter: AuditFilter, limit: number, cursor?: string): SearchArgs {
+  const out: SearchArgs = {};
   for (const k of ['from', 'to', 'actor', 'type', 'subject'] as const) {
     const v = filter[k].trim();
     if (v) out[k] = v;
@@ -363,10 +473,15 @@ export const AUDIT_EVENT_TYPES = [
 // ---------------------------------------------------------------------------
 // Governance, policies and insights helpers
 
-export const RISKS = ['low', 'medium', 'high', 'critical'] as const;
+export const RISKS: readonly Risk[] = ['low', 'medium', 'high', 'critical'];
+export const UNKNOWN_TOOLS: readonly UnknownTools[] = ['block', 'securityReview'];
+
+export function isRisk(s: string): s is Risk {
+  return (RISKS as readonly string[]).includes(s);
+}
 
 /** "Block" / "Security review" for governance's unknown-tool handling. */
-export function unknownToolsLabel(s: string): string {
+export function unknownToolsLabel(s: UnknownTools): string {
   if (s === 'block') return 'Block (refused with a comment)';
   if (s === 'securityReview') return 'Security review (pending, tool added as denied)';
   return humanize(s);
@@ -381,7 +496,7 @@ function wholeIn(v: string, min: number, max: number): number | null {
 }
 
 export interface GovernanceForm {
-  maxDays: Record<'low' | 'medium' | 'high' | 'critical', string>;
+  maxDays: Record<Risk, string>;
   securityReviewRisks: string[];
   securityReviewerGroup: string;
   unknownTools: string;
@@ -393,8 +508,8 @@ export interface GovernanceForm {
  * The `governance.set` payload from the edit form, or the first field at fault
  * (named as the server names it: `maxDays.low`, `maxCriticalPerPerson`, ...).
  */
-export function governancePatch(f: GovernanceForm): { payload: Record<string, unknown> } | { error: FieldError } {
-  const maxDays: Record<string, number> = {};
+export function governancePatch(f: GovernanceForm): { payload: GovernancePatch } | { error: FieldError } {
+  const maxDays: MaxDays = { low: 0, medium: 0, high: 0, critical: 0 };
   for (const r of RISKS) {
     const n = wholeIn(f.maxDays[r], 1, 365);
     if (n === null) return { error: { field: `maxDays.${r}`, message: 'Enter a whole number of days, 1 to 365.' } };
@@ -402,9 +517,8 @@ export function governancePatch(f: GovernanceForm): { payload: Record<string, un
   }
   const max = wholeIn(f.maxCriticalPerPerson, 1, 50);
   if (max === null) return { error: { field: 'maxCriticalPerPerson', message: 'Enter a whole number, 1 to 50.' } };
-  if (f.unknownTools !== 'block' && f.unknownTools !== 'securityReview') {
-    return { error: { field: 'unknownTools', message: 'Choose how unknown tools are handled.' } };
-  }
+  const unknownTools = UNKNOWN_TOOLS.find((u) => u === f.unknownTools);
+  if (!unknownTools) return { error: { field: 'unknownTools', message: 'Choose how unknown tools are handled.' } };
   const group = f.securityReviewerGroup.trim();
   if (group.length > 255) return { error: { field: 'securityReviewerGroup', message: 'At most 255 characters.' } };
   const note = f.note.trim();
@@ -414,7 +528,7 @@ export function governancePatch(f: GovernanceForm): { payload: Record<string, un
       maxDays,
       securityReviewRisks: RISKS.filter((r) => f.securityReviewRisks.includes(r)),
       securityReviewerGroup: group,
-      unknownTools: f.unknownTools,
+      unknownTools,
       maxCriticalPerPerson: max,
       note,
     },
@@ -444,7 +558,7 @@ export function slugify(name: string): string {
 }
 
 /** The `policies.save` payload from the policy form, or the first field at fault. */
-export function policyPayload(f: PolicyForm): { payload: Record<string, unknown> } | { error: FieldError } {
+export function policyPayload(f: PolicyForm): { payload: Policy } | { error: FieldError } {
   const id = f.id.trim();
   if (!SLUG.test(id)) return { error: { field: 'id', message: "Id: 1-64 of a-z, 0-9 and '-', not starting with '-'." } };
   const name = f.name.trim();
@@ -459,7 +573,7 @@ export function policyPayload(f: PolicyForm): { payload: Record<string, unknown>
   if (groups.length < 1 || groups.length > 20) return { error: { field: 'allowedGroups', message: 'List 1 to 20 Jira groups.' } };
   const n = wholeIn(f.maxDurationDays, 1, 365);
   if (n === null) return { error: { field: 'maxDurationDays', message: 'Enter a whole number of days, 1 to 365.' } };
-  const payload: Record<string, unknown> = {
+  const payload: Policy = {
     id,
     name,
     projectKey,

@@ -7,6 +7,7 @@ import { ApiError, invoke } from './api';
 import { h, replace, uid } from './dom';
 import {
   RISKS,
+  UNKNOWN_TOOLS,
   actorLabel,
   days,
   formatDateTime,
@@ -16,7 +17,7 @@ import {
   slugify,
   unknownToolsLabel,
 } from './format';
-import type { Governance, GovernanceGet, GovernanceList, Policy, PolicyList, Tool, WhoAmI } from './types';
+import type { Governance, Me, Policy, PolicyId, Risk, Tool, VersionList } from './generated/api';
 import { badge, busy, errorAlert, field, infoAlert, loading, messageArea, showFieldError, successAlert, table } from './ui';
 
 type Cell = Parameters<typeof h>[2];
@@ -37,23 +38,9 @@ function facts(...pairs: [string, Cell][]): HTMLElement {
   );
 }
 
-const KNOWN_FIELDS = new Set([
-  'version',
-  'maxDays',
-  'securityReviewRisks',
-  'securityReviewerGroup',
-  'unknownTools',
-  'maxCriticalPerPerson',
-  'policies',
-  'note',
-  'createdAt',
-  'createdBy',
-]);
-
-/** A read-only view of one governance version (any extra fields shown as JSON). */
-function governanceView(g: Governance, me: WhoAmI, current: number): HTMLElement {
-  const extra = Object.entries(g).filter(([k]) => !KNOWN_FIELDS.has(k));
-  const reviewed = new Set<string>(g.securityReviewRisks ?? []);
+/** A read-only view of one governance version. */
+function governanceView(g: Governance, me: Me, current: number): HTMLElement {
+  const reviewed = new Set(g.securityReviewRisks);
   return h(
     'div',
     { class: 'card result', 'data-testid': 'governance-view', 'data-version': g.version },
@@ -70,7 +57,7 @@ function governanceView(g: Governance, me: WhoAmI, current: number): HTMLElement
       ['Unknown tools', unknownToolsLabel(g.unknownTools)],
       ['Critical grants per person', `at most ${g.maxCriticalPerPerson} open at a time`],
       ['Security reviewer group', g.securityReviewerGroup ? h('code', null, g.securityReviewerGroup) : 'Jira admins only'],
-      ['Auto-approval policies', String(g.policies?.length ?? 0)],
+      ['Auto-approval policies', String(g.policies.length)],
     ),
     table(
       `Approval requirements and maximum duration by risk, version ${g.version}`,
@@ -81,13 +68,10 @@ function governanceView(g: Governance, me: WhoAmI, current: number): HTMLElement
           { 'data-risk': r },
           td(badge(r, riskLabel(r))),
           td(reviewed.has(r) ? 'Two approvals, the second by a security reviewer' : 'One approver'),
-          td(days(g.maxDays?.[r])),
+          td(days(g.maxDays[r])),
         ),
       ),
     ),
-    extra.length
-      ? h('details', null, h('summary', null, 'Other fields'), h('pre', { class: 'json' }, JSON.stringify(Object.fromEntries(extra), null, 2)))
-      : null,
   );
 }
 
@@ -98,7 +82,7 @@ function editForm(g: Governance, onSaved: (g: Governance) => void, onCancel: () 
   const messages = messageArea();
   const maxDays = Object.fromEntries(
     RISKS.map((r) => [r, h('input', { name: `maxDays.${r}`, type: 'number', min: 1, max: 365, value: g.maxDays[r] })]),
-  ) as Record<(typeof RISKS)[number], HTMLInputElement>;
+  ) as Record<Risk, HTMLInputElement>;
   const reviewBoxes = RISKS.map((r) =>
     h('input', { type: 'checkbox', name: 'securityReviewRisks', value: r, checked: g.securityReviewRisks.includes(r) }),
   );
@@ -112,7 +96,7 @@ function editForm(g: Governance, onSaved: (g: Governance) => void, onCancel: () 
   const unknown = h(
     'select',
     { name: 'unknownTools' },
-    (['block', 'securityReview'] as const).map((u) => h('option', { value: u, selected: g.unknownTools === u }, unknownToolsLabel(u))),
+    UNKNOWN_TOOLS.map((u) => h('option', { value: u, selected: g.unknownTools === u }, unknownToolsLabel(u))),
   );
   const maxCritical = h('input', { name: 'maxCriticalPerPerson', type: 'number', min: 1, max: 50, value: g.maxCriticalPerPerson });
   const note = h('textarea', { name: 'note', rows: 2, maxlength: 500 });
@@ -149,7 +133,7 @@ function editForm(g: Governance, onSaved: (g: Governance) => void, onCancel: () 
     void busy(submit, async () => {
       messages.show(null);
       try {
-        const { governance } = await invoke<{ governance: Governance }>('governance.set', r.payload);
+        const { governance } = await invoke('governance.set', r.payload);
         onSaved(governance);
       } catch (e) {
         const err = e instanceof ApiError ? e : null;
@@ -163,7 +147,7 @@ function editForm(g: Governance, onSaved: (g: Governance) => void, onCancel: () 
 // ---------------------------------------------------------------------------
 // Rules in force and history
 
-function rulesPanel(me: WhoAmI): { el: HTMLElement; reload: () => Promise<void> } {
+function rulesPanel(me: Me): { el: HTMLElement; reload: () => Promise<void> } {
   const messages = messageArea();
   const body = h('div', { 'aria-live': 'polite' }, loading());
   const editBtn = h('button', { type: 'button', class: 'button', 'aria-expanded': 'false' }, 'Edit rules');
@@ -180,21 +164,21 @@ function rulesPanel(me: WhoAmI): { el: HTMLElement; reload: () => Promise<void> 
 
   async function reload(): Promise<void> {
     try {
-      const r = await invoke<GovernanceGet>('governance.get', {});
+      const r = await invoke('governance.get', {});
       cur = r.governance;
       replace(body, governanceView(r.governance, me, r.current));
     } catch (e) {
       replace(body, errorAlert(e));
     }
     try {
-      const l = await invoke<GovernanceList>('governance.list', {});
+      const l = await invoke('governance.list', {});
       replace(history, historyTable(l));
     } catch (e) {
       replace(history, errorAlert(e));
     }
   }
 
-  function historyTable(l: GovernanceList): HTMLElement {
+  function historyTable(l: VersionList): HTMLElement {
     if (l.versions.length === 0) {
       return h('p', { class: 'empty' }, 'No version saved yet: the built-in defaults (version 0) are in force.');
     }
@@ -206,7 +190,7 @@ function rulesPanel(me: WhoAmI): { el: HTMLElement; reload: () => Promise<void> 
         view.addEventListener('click', () =>
           void busy(view, async () => {
             try {
-              const r = await invoke<GovernanceGet>('governance.get', { version: v.version });
+              const r = await invoke('governance.get', { version: v.version });
               const close = h('button', { type: 'button', class: 'button subtle small' }, 'Close');
               close.addEventListener('click', () => {
                 replace(viewer);
@@ -274,7 +258,7 @@ function rulesPanel(me: WhoAmI): { el: HTMLElement; reload: () => Promise<void> 
 // ---------------------------------------------------------------------------
 // Policies
 
-function policyRow(p: Policy, onEdit: (p: Policy) => void, onDeleted: (id: string) => void): HTMLTableRowElement {
+function policyRow(p: Policy, onEdit: (p: Policy) => void, onDeleted: (id: PolicyId) => void): HTMLTableRowElement {
   const edit = h('button', { type: 'button', class: 'button small', 'aria-label': `Edit policy ${p.name}` }, 'Edit');
   const del = h('button', { type: 'button', class: 'button small', 'aria-expanded': 'false', 'aria-label': `Delete policy ${p.name}` }, 'Delete');
   const confirmBox = h('div');
@@ -313,8 +297,8 @@ function policyRow(p: Policy, onEdit: (p: Policy) => void, onDeleted: (id: strin
     yes.addEventListener('click', () =>
       void busy(yes, async () => {
         try {
-          await invoke('policies.delete', { id: p.id });
-          onDeleted(p.id);
+          const r = await invoke('policies.delete', { id: p.id });
+          onDeleted(r.deleted);
         } catch (e) {
           msg.show(errorAlert(e));
         }
@@ -418,7 +402,7 @@ function policyForm(tools: Tool[], onSaved: (p: Policy, version: number) => void
     void busy(submit, async () => {
       messages.show(null);
       try {
-        const saved = await invoke<{ policy: Policy; governanceVersion: number }>('policies.save', r.payload);
+        const saved = await invoke('policies.save', r.payload);
         load(null);
         messages.show(successAlert(`Saved policy ${saved.policy.id} (governance version ${saved.governanceVersion}).`));
         onSaved(saved.policy, saved.governanceVersion);
@@ -439,7 +423,7 @@ function policiesPanel(onChanged: () => void): HTMLElement {
 
   async function reload(): Promise<void> {
     try {
-      const r = await invoke<PolicyList>('policies.list', {});
+      const r = await invoke('policies.list', {});
       if (r.policies.length === 0) {
         replace(list, h('p', { class: 'empty' }, 'No auto-approval policies: every request waits for an approver.'));
         return;
@@ -473,7 +457,7 @@ function policiesPanel(onChanged: () => void): HTMLElement {
   void (async () => {
     let tools: Tool[] = [];
     try {
-      tools = (await invoke<{ tools: Tool[] }>('catalog.list', { all: true })).tools;
+      tools = (await invoke('catalog.list', { all: true })).tools;
     } catch {
       /* the tool list is a convenience: "Every tool" still works */
     }
@@ -503,7 +487,7 @@ function policiesPanel(onChanged: () => void): HTMLElement {
 
 // ---------------------------------------------------------------------------
 
-export function governance(me: WhoAmI): HTMLElement {
+export function governance(me: Me): HTMLElement {
   const rules = rulesPanel(me);
   return h(
     'section',

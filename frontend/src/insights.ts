@@ -4,8 +4,8 @@
 
 import { ApiError, invoke } from './api';
 import { h, replace } from './dom';
-import { barPercent, formatMinutes, monthLabel, riskLabel, riskMixEntries, topToolsAcross, validateMonthRange } from './format';
-import type { Insights, InsightsMonth } from './types';
+import { barPercent, formatMinutes, isRisk, monthLabel, riskLabel, riskMixEntries, topToolsAcross, validateMonthRange } from './format';
+import type { InsightsArgs, MonthView } from './generated/api';
 import { badge, busy, errorAlert, field, loading, messageArea, showFieldError, table } from './ui';
 
 type Cell = Parameters<typeof h>[2];
@@ -24,7 +24,7 @@ function bar(value: number, max: number, label: string): HTMLElement {
   );
 }
 
-function monthTable(months: InsightsMonth[]): HTMLElement {
+function monthTable(months: MonthView[]): HTMLElement {
   const maxRequests = Math.max(0, ...months.map((m) => m.requests));
   return table(
     'Monthly requests, decisions and grants',
@@ -48,7 +48,7 @@ function monthTable(months: InsightsMonth[]): HTMLElement {
   );
 }
 
-function topToolsView(months: InsightsMonth[]): HTMLElement {
+function topToolsView(months: MonthView[]): HTMLElement {
   const top = topToolsAcross(months);
   if (top.length === 0) return h('p', { class: 'muted' }, 'No requests in these months.');
   const max = top[0].requests;
@@ -59,16 +59,16 @@ function topToolsView(months: InsightsMonth[]): HTMLElement {
   );
 }
 
-function riskMixView(months: InsightsMonth[]): HTMLElement {
+function riskMixView(months: MonthView[]): HTMLElement {
   const total: Record<string, number> = {};
-  for (const m of months) for (const [k, n] of Object.entries(m.riskMix ?? {})) total[k] = (total[k] ?? 0) + n;
+  for (const m of months) for (const [k, n] of Object.entries(m.riskMix)) total[k] = (total[k] ?? 0) + n;
   const entries = riskMixEntries(total);
   if (entries.length === 0) return h('p', { class: 'muted' }, 'No requests in these months.');
   const max = Math.max(...entries.map(([, n]) => n));
   return table(
     'Requests by risk over the months shown',
     ['Risk', 'Requests'],
-    entries.map(([r, n]) => h('tr', { 'data-risk': r }, td(badge(r, riskLabel(r))), td(bar(n, max, 'requests')))),
+    entries.map(([r, n]) => h('tr', { 'data-risk': r }, td(badge(r, isRisk(r) ? riskLabel(r) : r)), td(bar(n, max, 'requests')))),
   );
 }
 
@@ -88,11 +88,11 @@ export function insights(): HTMLElement {
 
   async function load(): Promise<void> {
     messages.show(null);
-    const payload: Record<string, string> = {};
+    const payload: InsightsArgs = {};
     if (from.value) payload.from = from.value;
     if (to.value) payload.to = to.value;
     try {
-      const r = await invoke<Insights>('insights', payload);
+      const r = await invoke('insights', payload);
       if (r.months.length === 0) {
         replace(
           result,

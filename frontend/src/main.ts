@@ -6,15 +6,16 @@ import { h, replace } from './dom';
 import { audit } from './audit';
 import { governance } from './governance';
 import { insights } from './insights';
-import { admin, approvals, approvedTools, manualTasks, myAccess, requestHistory, requestTool } from './screens';
-import type { WhoAmI } from './types';
+import { admin } from './admin';
+import type { Me } from './generated/api';
+import { approvals, approvedTools, manualTasks, myAccess, requestHistory, requestTool } from './screens';
 import { busy, errorAlert, field, loading, markInvalid, messageArea } from './ui';
 
 interface Tab {
   id: string;
   label: string;
-  visible: (me: WhoAmI, host: HostKind) => boolean;
-  render: (me: WhoAmI) => HTMLElement;
+  visible: (me: Me, host: HostKind) => boolean;
+  render: (me: Me) => HTMLElement;
 }
 
 const TABS: Tab[] = [
@@ -41,7 +42,7 @@ const DEMO_ACCOUNTS = [
 const host = detectHost();
 const root = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
 
-function header(me: WhoAmI | null): HTMLElement {
+function header(me: Me | null): HTMLElement {
   const creds = getCredentials();
   const signOut = h('button', { type: 'button', class: 'button subtle' }, 'Sign out');
   signOut.addEventListener('click', () => {
@@ -93,7 +94,7 @@ function signIn(error?: unknown): void {
     void busy(submit, async () => {
       setCredentials({ email: email.value.trim(), token: token.value });
       try {
-        const me = await invoke<WhoAmI>('whoami', {});
+        const me = await invoke('whoami', {});
         shell(me);
       } catch (e) {
         setCredentials(null);
@@ -133,7 +134,7 @@ function signIn(error?: unknown): void {
   email.focus();
 }
 
-function shell(me: WhoAmI): void {
+function shell(me: Me): void {
   const tabs = TABS.filter((t) => t.visible(me, host));
   const wanted = location.hash.replace(/^#/, '');
   let active = tabs.find((t) => t.id === wanted) ?? tabs[0];
@@ -192,7 +193,7 @@ async function start(): Promise<void> {
   }
   replace(root, header(null), h('main', null, loading()));
   try {
-    shell(await invoke<WhoAmI>('whoami', {}));
+    shell(await invoke('whoami', {}));
   } catch (e) {
     if (host === 'local' && e instanceof ApiError && (e.code === 'unauthenticated' || e.code === 'forbidden')) {
       setCredentials(null);

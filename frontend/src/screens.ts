@@ -6,34 +6,17 @@ import {
   completionFor,
   days,
   decisionLabel,
-  expiryLabel,
-  formatDate,
+  decisionSourceLabel,
   formatDateTime,
   grantStatusLabel,
   jobKindLabel,
   jobStatusLabel,
-  localOffsetMinutes,
   modeLabel,
-  parseList,
   riskLabel,
-  toolStatusLabel,
   validateRequestForm,
-  validateToolForm,
 } from './format';
-import type { AccessRequest, Grant, Intake, Job, Tool, WhoAmI } from './types';
-import {
-  badge,
-  busy,
-  errorAlert,
-  field,
-  infoAlert,
-  loading,
-  markInvalid,
-  messageArea,
-  pagedTable,
-  successAlert,
-  table,
-} from './ui';
+import type { Decided, HeldGrant, Job, Me, Request as AccessRequest, Tool } from './generated/api';
+import { badge, busy, errorAlert, field, infoAlert, loading, markInvalid, messageArea, pagedTable, successAlert } from './ui';
 
 const PAGE = 25;
 
@@ -44,38 +27,44 @@ function td(...c: Parameters<typeof h>[2][]): HTMLTableCellElement {
 // ---------------------------------------------------------------------------
 // My Access
 
+/** The expiry column: the server's label (in the holder's zone); none before access is in place. */
+function expiryText(g: HeldGrant): string {
+  if (g.expiryLabel) return g.expiryLabel;
+  return g.status === 'revoked' ? 'revoked' : 'starts once access is given';
+}
+
 export function myAccess(): HTMLElement {
+  const zone = h('p', { class: 'muted', 'data-testid': 'time-zone' });
+  // Times are shown in the holder's Jira time zone, as the expiry labels are.
+  let timeZone: string | undefined;
   return h(
     'section',
     null,
     h('h2', null, 'My access'),
     h('p', { class: 'lead' }, 'AI tools you have been given access to, and when that access ends.'),
-    pagedTable<Grant>({
+    pagedTable<HeldGrant>({
       caption: 'My access grants',
       headers: ['Tool', 'Status', 'Expiry', 'Expires on', 'Duration', 'Issue'],
       load: async (cursor) => {
-        const r = await invoke<{ grants: Grant[]; nextCursor?: string | null }>('grants.mine', { cursor, limit: PAGE });
+        const r = await invoke('grants.mine', { cursor, limit: PAGE });
+        timeZone = r.timeZone;
+        zone.textContent = `Times in ${r.timeZone}.`;
         return { items: r.grants, nextCursor: r.nextCursor };
       },
-      row: (g) => {
-        const now = Date.now();
-        const expiry =
-          g.status === 'expired' || g.status === 'revoked'
-            ? grantStatusLabel(g.status).toLowerCase()
-            : expiryLabel(g.expiresAt, now, localOffsetMinutes(now));
-        return h(
+      row: (g) =>
+        h(
           'tr',
           { 'data-grant': g.id },
           td(h('strong', null, g.tool)),
           td(badge(g.status, grantStatusLabel(g.status))),
-          td(expiry),
-          td(h('time', { datetime: g.expiresAtText ?? new Date(g.expiresAt).toISOString() }, formatDateTime(g.expiresAt))),
+          td(expiryText(g)),
+          td(h('time', { datetime: g.expiresAtText }, formatDateTime(g.expiresAt, timeZone))),
           td(days(g.durationDays)),
           td(g.issueKey),
-        );
-      },
+        ),
       empty: 'You have no AI tool access yet.',
     }),
+    zone,
   );
 }
 
@@ -90,7 +79,11 @@ function requestRow(r: AccessRequest): HTMLTableRowElement {
     td(h('strong', null, r.toolName || r.tool)),
     td(h('span', { class: 'purpose' }, r.purpose)),
     td(days(r.durationDays)),
-    td(badge(r.decision, decisionLabel(r.decision)), r.decisionSource ? h('small', { class: 'muted block' }, r.decisionSource) : null),
+    td(
+      badge(r.decision, decisionLabel(r.decision)),
+      r.decisionSource && r.decision !== 'pending' ? h('small', { class: 'muted block' }, decisionSourceLabel(r.decisionSource)) : null,
+      r.decision === 'pending' && r.securityReview ? h('small', { class: 'muted block' }, 'awaiting security review') : null,
+    ),
     td(r.rationale ?? ''),
     td(formatDateTime(r.createdAt)),
   );
@@ -106,10 +99,7 @@ export function requestHistory(): HTMLElement {
       caption: 'My requests',
       headers: ['Issue', 'Tool', 'Purpose', 'Duration', 'Decision', 'Rationale', 'Requested'],
       load: async (cursor) => {
-        const r = await invoke<{ requests: AccessRequest[]; nextCursor?: string | null }>('requests.mine', {
-          cursor,
-          limit: PAGE,
-        });
+        const r = await invoke('requests.mine', { cursor, limit: PAGE });
         return { items: r.requests, nextCursor: r.nextCursor };
       },
       row: requestRow,
@@ -125,7 +115,7 @@ export function approvedTools(): HTMLElement {
   const body = h('div', null, loading());
   void (async () => {
     try {
-      const { tools } = await invoke<{ tools: Tool[] }>('catalog.list', {});
+      const { tools } = await invoke('catalog.list', {});
       const approved = tools.filter((t) => t.status === 'approved');
       if (approved.length === 0) {
         replace(body, h('p', { class: 'empty' }, 'No AI tools are approved yet.'));
@@ -177,7 +167,7 @@ export function requestTool(onCreated?: () => void): HTMLElement {
   void (async () => {
     let tools: Tool[];
     try {
-      tools = (await invoke<{ tools: Tool[] }>('catalog.list', {})).tools.filter((t) => t.status === 'approved');
+      tools = (await invoke('catalog.list', {})).tools.filter((t) => t.status === 'approved');
     } catch (e) {
       replace(holder, errorAlert(e));
       return;
@@ -202,10 +192,9 @@ export function requestTool(onCreated?: () => void): HTMLElement {
     toolSel.addEventListener('change', () => {
       const t = tools.find((x) => x.id === toolSel.value);
       if (!t) return;
-      if (t.defaultDurationDays) duration.value = String(t.defaultDurationDays);
-      if (t.maxDurationDays) duration.max = String(t.maxDurationDays);
-      else duration.removeAttribute('max');
-      hint.textContent = t.maxDurationDays ? `At most ${days(t.maxDurationDays)}.` : 'No maximum set.';
+      duration.value = String(t.defaultDurationDays);
+      duration.max = String(t.maxDurationDays);
+      hint.textContent = `At most ${days(t.maxDurationDays)}.`;
     });
 
     const form = h(
@@ -271,7 +260,7 @@ export function requestTool(onCreated?: () => void): HTMLElement {
 // ---------------------------------------------------------------------------
 // Approvals
 
-function approvalItem(r: AccessRequest, me: WhoAmI): HTMLElement {
+function approvalItem(r: AccessRequest, me: Me): HTMLElement {
   const messages = messageArea();
   const rationale = h('textarea', { name: 'rationale', rows: 2, maxlength: 2000 });
   const approve = h('button', { type: 'button', class: 'button primary', 'aria-label': `Approve ${r.issueKey}` }, 'Approve');
@@ -297,16 +286,27 @@ function approvalItem(r: AccessRequest, me: WhoAmI): HTMLElement {
       h('dd', null, days(r.durationDays)),
       h('dt', null, 'Requested'),
       h('dd', null, formatDateTime(r.createdAt)),
+      r.description ? [h('dt', null, 'Description'), h('dd', { class: 'purpose' }, r.description)] : null,
     ),
+    r.securityReview
+      ? infoAlert(
+          'This tool is not in the catalog: the request needs a security review.',
+          r.firstApproval ? ` First approval by ${r.firstApproval.by}, ${formatDateTime(r.firstApproval.at)}.` : null,
+        )
+      : r.firstApproval
+        ? infoAlert(`First approval by ${r.firstApproval.by}, ${formatDateTime(r.firstApproval.at)}; a security reviewer gives the second.`)
+        : null,
     field('Rationale', rationale, 'Optional when approving, required when denying.'),
     h('div', { class: 'actions' }, approve, deny),
     messages,
   );
 
-  function done(kind: 'approved' | 'denied', res: { request: AccessRequest; changed: boolean }): void {
-    const text = res.changed
-      ? `${r.issueKey} ${kind}.`
-      : `${r.issueKey} was already ${decisionLabel(res.request.decision).toLowerCase()}; nothing changed.`;
+  function done(kind: 'approved' | 'denied', res: Decided): void {
+    const text = !res.changed
+      ? `${r.issueKey} was already ${decisionLabel(res.request.decision).toLowerCase()}; nothing changed.`
+      : kind === 'approved' && res.request.decision === 'pending'
+        ? `${r.issueKey}: first approval recorded; a security reviewer gives the second.`
+        : `${r.issueKey} ${kind}.`;
     replace(
       item,
       h(
@@ -324,9 +324,8 @@ function approvalItem(r: AccessRequest, me: WhoAmI): HTMLElement {
   approve.addEventListener('click', () =>
     void busy(approve, async () => {
       try {
-        const payload: Record<string, unknown> = { requestId: r.id };
-        if (rationale.value.trim()) payload.rationale = rationale.value.trim();
-        done('approved', await invoke('requests.approve', payload));
+        const why = rationale.value.trim();
+        done('approved', await invoke('requests.approve', why ? { requestId: r.id, rationale: why } : { requestId: r.id }));
       } catch (e) {
         messages.show(errorAlert(e));
         if (e instanceof ApiError) markInvalid(item, e.field);
@@ -351,7 +350,7 @@ function approvalItem(r: AccessRequest, me: WhoAmI): HTMLElement {
   return item;
 }
 
-export function approvals(me: WhoAmI): HTMLElement {
+export function approvals(me: Me): HTMLElement {
   const list = h('div');
   const refresh = h('button', { type: 'button', class: 'button' }, 'Refresh');
   let cursor: string | undefined;
@@ -362,10 +361,7 @@ export function approvals(me: WhoAmI): HTMLElement {
       replace(list, loading());
     }
     try {
-      const r = await invoke<{ requests: AccessRequest[]; nextCursor?: string | null }>('requests.pending', {
-        cursor,
-        limit: PAGE,
-      });
+      const r = await invoke('requests.pending', { cursor, limit: PAGE });
       cursor = r.nextCursor ?? undefined;
       let ul = list.querySelector('ul.cards');
       if (reset || !ul) {
@@ -411,7 +407,7 @@ export function manualTasks(): HTMLElement {
         caption: 'Manual fulfilment tasks',
         headers: ['Task', 'Grant', 'Status', 'Attempts', 'Due', 'Note', 'Action'],
         load: async (cursor) => {
-          const r = await invoke<{ jobs: Job[]; nextCursor?: string | null }>('jobs.manual', { cursor, limit: PAGE });
+          const r = await invoke('jobs.manual', { cursor, limit: PAGE });
           return { items: r.jobs, nextCursor: r.nextCursor };
         },
         row: (j) => {
@@ -434,9 +430,8 @@ export function manualTasks(): HTMLElement {
           btn.addEventListener('click', () =>
             void busy(btn, async () => {
               try {
-                const payload: Record<string, unknown> = { jobId: j.id, outcome: c.outcome };
-                if (note.value.trim()) payload.note = note.value.trim();
-                const res = await invoke<{ job: Job; changed: boolean }>('jobs.complete', payload);
+                const text = note.value.trim();
+                const res = await invoke('jobs.complete', { jobId: j.id, outcome: c.outcome, ...(text ? { note: text } : {}) });
                 replace(status, badge(res.job.status, jobStatusLabel(res.job.status)));
                 replace(action, successAlert(res.changed ? 'Done.' : 'Already completed.'));
                 note.disabled = true;
@@ -462,181 +457,5 @@ export function manualTasks(): HTMLElement {
       'Give or remove access by hand in the tool itself, then mark the task done here so the grant moves on.',
     ),
     holder,
-  );
-}
-
-// ---------------------------------------------------------------------------
-// Admin
-
-function catalogTable(tools: Tool[]): HTMLElement {
-  if (tools.length === 0) return h('p', { class: 'empty' }, 'The catalog is empty. Add a tool below.');
-  return table(
-    'Tool catalog',
-    ['Id', 'Name', 'Provider', 'Status', 'Risk', 'Default', 'Maximum', 'Guidance', 'Updated'],
-    tools.map((t) =>
-      h(
-        'tr',
-        { 'data-tool': t.id },
-        td(h('code', null, t.id)),
-        td(t.name),
-        td(t.provider),
-        td(badge(t.status, toolStatusLabel(t.status))),
-        td(badge(t.risk, riskLabel(t.risk))),
-        td(days(t.defaultDurationDays)),
-        td(days(t.maxDurationDays)),
-        td(t.guidance ?? ''),
-        td(formatDate(t.updatedAt ?? t.createdAt)),
-      ),
-    ),
-  );
-}
-
-function addToolForm(onAdded: () => void): HTMLElement {
-  const messages = messageArea();
-  const id = h('input', { name: 'id', type: 'text', required: true, autocomplete: 'off', placeholder: 'e.g. chatgpt-enterprise' });
-  const name = h('input', { name: 'name', type: 'text', required: true, autocomplete: 'off' });
-  const provider = h('input', { name: 'provider', type: 'text', required: true, autocomplete: 'off' });
-  const status = h(
-    'select',
-    { name: 'status' },
-    ['approved', 'blocked', 'denied'].map((s) => h('option', { value: s }, toolStatusLabel(s))),
-  );
-  const risk = h(
-    'select',
-    { name: 'risk' },
-    ['low', 'medium', 'high', 'critical'].map((s) => h('option', { value: s, selected: s === 'medium' }, riskLabel(s))),
-  );
-  const def = h('input', { name: 'defaultDurationDays', type: 'number', min: 1, step: 1 });
-  const max = h('input', { name: 'maxDurationDays', type: 'number', min: 1, step: 1 });
-  const guidance = h('textarea', { name: 'guidance', rows: 2, maxlength: 2000 });
-  const submit = h('button', { type: 'submit', class: 'button primary' }, 'Add tool');
-  const form = h(
-    'form',
-    { class: 'form grid', novalidate: true, 'aria-label': 'Add a tool to the catalog' },
-    field('Id', id),
-    field('Name', name),
-    field('Provider', provider),
-    field('Status', status),
-    field('Risk', risk),
-    field('Default duration (days)', def, 'Blank: the default for the risk level.'),
-    field('Maximum duration (days)', max, 'Blank: the maximum for the risk level.'),
-    h('div', { class: 'span-all' }, field('Guidance for requesters', guidance)),
-    h('div', { class: 'actions span-all' }, submit),
-  );
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    const input = {
-      id: id.value.trim(),
-      name: name.value,
-      provider: provider.value,
-      defaultDurationDays: def.value,
-      maxDurationDays: max.value,
-    };
-    const problem = validateToolForm(input);
-    if (problem) {
-      messages.show(errorAlert(new ApiError('invalid', problem.message, problem.field)));
-      markInvalid(form, problem.field);
-      return;
-    }
-    markInvalid(form);
-    void busy(submit, async () => {
-      try {
-        const payload: Record<string, unknown> = {
-          id: input.id,
-          name: input.name.trim(),
-          provider: input.provider.trim(),
-          status: status.value,
-          risk: risk.value,
-        };
-        if (def.value.trim()) payload.defaultDurationDays = Number(def.value);
-        if (max.value.trim()) payload.maxDurationDays = Number(max.value);
-        if (guidance.value.trim()) payload.guidance = guidance.value.trim();
-        const res = await invoke<{ tool: Tool }>('catalog.add', payload);
-        messages.show(successAlert(`${res.tool.name} was added to the catalog.`));
-        form.reset();
-        onAdded();
-      } catch (e) {
-        messages.show(errorAlert(e));
-        if (e instanceof ApiError) markInvalid(form, e.field);
-      }
-    });
-  });
-  return h('div', null, messages, form);
-}
-
-function intakeForm(): HTMLElement {
-  const messages = messageArea();
-  const holder = h('div', null, loading());
-  void (async () => {
-    let intake: Intake | null = null;
-    try {
-      intake = (await invoke<{ intake: Intake | null }>('config.getIntake', {})).intake;
-    } catch (e) {
-      replace(holder, errorAlert(e));
-      return;
-    }
-    const projectKey = h('input', { name: 'projectKey', type: 'text', required: true, value: intake?.projectKey ?? '', autocomplete: 'off' });
-    const groups = h('textarea', { name: 'approverGroups', rows: 2, value: (intake?.approverGroups ?? []).join(', ') });
-    groups.value = (intake?.approverGroups ?? []).join(', ');
-    const submit = h('button', { type: 'submit', class: 'button primary' }, 'Save intake');
-    const form = h(
-      'form',
-      { class: 'form', novalidate: true, 'aria-label': 'Intake configuration' },
-      field('Portal project key', projectKey, 'Only issues in this Jira Service Management project are taken in.'),
-      field('Approver groups', groups, 'Jira groups whose members may approve, separated by commas. Jira admins can always approve.'),
-      h('div', { class: 'actions' }, submit),
-    );
-    if (!intake) messages.show(infoAlert('Intake is not configured yet: no requests are taken in until it is.'));
-    form.addEventListener('submit', (ev) => {
-      ev.preventDefault();
-      const key = projectKey.value.trim().toUpperCase();
-      if (!key) {
-        messages.show(errorAlert(new ApiError('invalid', 'Enter the portal project key.', 'projectKey')));
-        markInvalid(form, 'projectKey');
-        return;
-      }
-      markInvalid(form);
-      void busy(submit, async () => {
-        try {
-          const res = await invoke<{ intake: Intake; changed: boolean }>('config.setIntake', {
-            projectKey: key,
-            approverGroups: parseList(groups.value),
-          });
-          projectKey.value = res.intake.projectKey;
-          groups.value = res.intake.approverGroups.join(', ');
-          messages.show(successAlert(res.changed ? 'Intake saved.' : 'Intake unchanged.'));
-        } catch (e) {
-          messages.show(errorAlert(e));
-          if (e instanceof ApiError) markInvalid(form, e.field);
-        }
-      });
-    });
-    replace(holder, form);
-  })();
-  return h('div', null, messages, holder);
-}
-
-export function admin(): HTMLElement {
-  const catalog = h('div', null, loading());
-  const reload = async (): Promise<void> => {
-    try {
-      const { tools } = await invoke<{ tools: Tool[] }>('catalog.list', { all: true });
-      replace(catalog, catalogTable(tools));
-    } catch (e) {
-      replace(catalog, errorAlert(e));
-    }
-  };
-  void reload();
-  return h(
-    'section',
-    null,
-    h('h2', null, 'Admin'),
-    h('h3', null, 'Tool catalog'),
-    h('p', { class: 'lead' }, 'Every governed tool. Only approved tools can be requested; blocked and denied ones stay on record.'),
-    catalog,
-    h('h3', null, 'Add a tool'),
-    addToolForm(() => void reload()),
-    h('h3', null, 'Intake'),
-    intakeForm(),
   );
 }

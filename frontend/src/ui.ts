@@ -1,15 +1,16 @@
 // Shared building blocks: alerts, badges, form fields, tables, paginated lists.
 
-import { ApiError, defaultMessage } from './api';
+import { ApiError, defaultMessage, type ErrorCode } from './api';
 import { h, replace, uid, type Child } from './dom';
 import { fieldLabel, tone } from './format';
 
-const CODE_TITLES: Record<string, string> = {
+const CODE_TITLES: Record<ErrorCode, string> = {
   invalid: 'Not valid',
   unauthenticated: 'Not signed in',
   forbidden: 'Not allowed',
   'not-found': 'Not found',
   conflict: 'Conflict',
+  'too-large': 'Too large',
   'rate-limited': 'Too many requests',
   unavailable: 'Unavailable',
   internal: 'Server error',
@@ -26,7 +27,7 @@ export function errorAlert(e: unknown): HTMLElement {
   return h(
     'div',
     { class: 'alert alert-error', role: 'alert', 'data-code': err.code, 'data-field': err.field },
-    h('strong', { class: 'alert-title' }, CODE_TITLES[err.code] ?? 'Error'),
+    h('strong', { class: 'alert-title' }, CODE_TITLES[err.code]),
     h('span', { class: 'alert-message' }, err.message),
     err.field ? h('span', { class: 'alert-field' }, `Field: ${fieldLabel(err.field)} (${err.field})`) : null,
   );
@@ -74,11 +75,22 @@ export function field(
   );
 }
 
+/**
+ * The control of `fieldName` in `form`: the one of that name, else (for an item
+ * of a list, `requestTypeIds[3]`) the control of the whole list.
+ */
+function controlFor(form: HTMLElement, fieldName: string): HTMLElement | null {
+  const exact = form.querySelector<HTMLElement>(`[name="${CSS.escape(fieldName)}"]`);
+  if (exact) return exact;
+  const list = /^([^[.]+)\[/.exec(fieldName);
+  return list ? form.querySelector<HTMLElement>(`[name="${CSS.escape(list[1])}"]`) : null;
+}
+
 /** Marks the control named `fieldName` in a form as invalid (clearing the others). */
 export function markInvalid(form: HTMLElement, fieldName?: string): void {
   for (const el of Array.from(form.querySelectorAll('[aria-invalid]'))) el.removeAttribute('aria-invalid');
   if (!fieldName) return;
-  const el = form.querySelector<HTMLElement>(`[name="${CSS.escape(fieldName)}"]`);
+  const el = controlFor(form, fieldName);
   if (el) {
     el.setAttribute('aria-invalid', 'true');
     el.focus();
@@ -102,7 +114,7 @@ export function showFieldError(form: HTMLElement, fieldName: string | undefined,
   }
   markInvalid(form, fieldName);
   if (!fieldName || !message) return false;
-  const control = form.querySelector<HTMLElement>(`[name="${CSS.escape(fieldName)}"]`);
+  const control = controlFor(form, fieldName);
   const box = control?.closest('.field');
   if (!control || !box) return false;
   const id = `${control.id || uid('f')}-error`;

@@ -2,16 +2,24 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   ApiError,
+  ERROR_CODES,
   basicAuth,
   buildInvokeRequest,
   buildJiraRequest,
   buildRequestIssue,
   codeForStatus,
+  createForgeInvoker,
   createLocalInvoker,
+  defaultMessage,
   detectHost,
+  errorFromBody,
   errorFromBridge,
   errorFromResponse,
+  isResolverKey,
+  type BridgeInvoke,
+  type ResolverKey,
 } from '../../src/api';
+import { ERROR_STATUS, RESOLVERS } from '../../src/generated/api';
 
 const creds = { email: 'ada@aigis.example', token: 'demo-ada-token' };
 
@@ -36,9 +44,18 @@ test('buildInvokeRequest sends {} for no payload and no auth header without cred
   assert.equal(r.init.headers.authorization, undefined);
 });
 
-test('buildInvokeRequest refuses keys that would change the path', () => {
-  assert.throws(() => buildInvokeRequest('http://h', '../x/y', {}, null), (e: unknown) => e instanceof ApiError && e.code === 'invalid');
-  assert.throws(() => buildInvokeRequest('http://h', '', {}, null), ApiError);
+test('buildInvokeRequest refuses keys that are not resolver functions (a cast gets past tsc, not past this)', () => {
+  const notKeys = ['../x/y', '', 'requests.approveAll', 'toString', '__proto__'];
+  for (const k of notKeys) {
+    assert.throws(
+      () => buildInvokeRequest('http://h', k as ResolverKey, {}, null),
+      (e: unknown) => e instanceof ApiError && e.code === 'invalid' && e.field === 'functionKey',
+      k,
+    );
+  }
+  assert.equal(isResolverKey('audit.rotateKey'), true);
+  assert.equal(isResolverKey('constructor'), false);
+  for (const k of Object.keys(RESOLVERS)) assert.doesNotThrow(() => buildInvokeRequest('http://h', k as ResolverKey, {}, null));
 });
 
 test('buildJiraRequest only reaches /rest/ and adds a JSON body when given', () => {
@@ -75,19 +92,68 @@ test('errorFromResponse keeps the resolver code, message and field verbatim', ()
   assert.equal(e.status, 409);
 });
 
-test('errorFromResponse falls back to the HTTP status when the body has no code', () => {
-  const cases: [number, string][] = [
-    [400, 'invalid'], [401, 'unauthenticated'], [403, 'forbidden'], [404, 'not-found'],
-    [409, 'conflict'], [429, 'rate-limited'], [503, 'unavailable'], [500, 'internal'],
-  ];
-  for (const [status, code] of cases) {
-    assert.equal(codeForStatus(status), code);
+test('the UI knows every generated error code, each with a plain-words message', () => {
+  assert.deepEqual([...ERROR_CODES].sort(), Object.keys(ERROR_STATUS).sort());
+  assert.ok(ERROR_CODES.includes('too-large'));
+  const messages = ERROR_CODES.map(defaultMessage);
+  assert.equal(new Set(messages).size, ERROR_CODES.length, 'two codes share a message');
+  for (const [i, m] of messages.entries()) {
+    assert.match(m, /^[A-Z].*[.:;]/, `${ERROR_CODES[i]}: ${m}`);
+    assert.doesNotMatch(m, /\b(HTTP|status|\d{3}|Error|null|undefined)\b/, `${ERROR_CODES[i]}: ${m}`);
+  }
+  assert.match(defaultMessage('too-large'), /too large/);
+});
+
+test('codeForStatus is ERROR_STATUS inverted', () => {
+  for (const code of ERROR_CODES) assert.equal(codeForStatus(ERROR_STATUS[code]), code);
+  assert.equal(codeForStatus(503), 'unavailable');
+  assert.equal(codeForStatus(500), 'internal');
+  assert.equal(codeForStatus(413), 'too-large');
+  assert.equal(codeForStatus(429), 'rate-limited');
+});
+
+test('codeForStatus reads statuses no code owns by their class', () => {
+  assert.equal(codeForStatus(422), 'invalid');
+  assert.equal(codeForStatus(418), 'invalid');
+  assert.equal(codeForStatus(502), 'unavailable');
+  assert.equal(codeForStatus(504), 'unavailable');
+  assert.equal(codeForStatus(501), 'internal');
+  assert.equal(codeForStatus(0), 'internal');
+});
+
+test('errorFromResponse without a code in the body maps the status and says it in plain words', () => {
+  for (const code of ERROR_CODES) {
+    const status = ERROR_STATUS[code];
     const e = errorFromResponse(status, '');
     assert.equal(e.code, code);
-    assert.ok(e.message.length > 0);
+    assert.equal(e.status, status);
+    assert.equal(e.message, defaultMessage(code));
   }
-  assert.equal(errorFromResponse(500, '<html>oops</html>').message, 'Something went wrong on the server.');
-  assert.equal(errorFromResponse(502, 'bad gateway').message, 'bad gateway');
+  // A framework's or a proxy's own text is not for people.
+  const big = errorFromResponse(413, 'Failed to buffer the request body: length limit exceeded');
+  assert.equal(big.code, 'too-large');
+  assert.equal(big.message, defaultMessage('too-large'));
+  assert.equal(errorFromResponse(500, '<html>oops</html>').message, defaultMessage('internal'));
+  assert.equal(errorFromResponse(502, 'bad gateway').code, 'unavailable');
+});
+
+test('the code in the body wins over the status', () => {
+  const e = errorFromResponse(500, JSON.stringify({ code: 'unavailable', message: 'Jira did not answer' }));
+  assert.equal(e.code, 'unavailable');
+  assert.equal(e.message, 'Jira did not answer');
+  assert.equal(e.status, 500);
+});
+
+test('errorFromBody reads retryAfter, fills a blank message and maps an unknown code by status', () => {
+  const limited = errorFromBody({ code: 'rate-limited', message: 'at most 5 a minute; try again in 12 s', retryAfter: 12 }, 429);
+  assert.equal(limited?.code, 'rate-limited');
+  assert.equal(limited?.retryAfter, 12);
+  assert.equal(errorFromBody({ code: 'too-large', message: ' ' })?.message, defaultMessage('too-large'));
+  assert.equal(errorFromBody({ code: 'teapot', message: 'short and stout' }, 503)?.code, 'unavailable');
+  assert.equal(errorFromBody({ code: 'teapot', message: 'short and stout' })?.code, 'internal');
+  assert.equal(errorFromBody({ error: { code: 'not-found', message: 'no such grant', field: 'grantId' } })?.field, 'grantId');
+  assert.equal(errorFromBody({ message: 'no code' }), null);
+  assert.equal(errorFromBody('text'), null);
 });
 
 test('errorFromResponse reads Jira error collections and names the first field', () => {
@@ -104,6 +170,11 @@ test('errorFromBridge finds the resolver error inside a bridge error', () => {
   const plain = errorFromBridge(new Error('boom'));
   assert.equal(plain.code, 'internal');
   assert.equal(plain.message, 'boom');
+  const statusOnly = errorFromBridge(Object.assign(new Error('Request failed'), { status: 503 }));
+  assert.equal(statusOnly.code, 'unavailable');
+  assert.equal(statusOnly.message, defaultMessage('unavailable'));
+  const tooLarge = errorFromBridge({ status: 413, message: 'payload' });
+  assert.equal(tooLarge.code, 'too-large');
   const obj = errorFromBridge({ code: 'invalid', message: 'rationale is required', field: 'rationale' });
   assert.equal(obj.field, 'rationale');
 });
@@ -116,7 +187,7 @@ test('createLocalInvoker parses JSON answers and maps error answers', async () =
     return { ok: false, status: 400, text: async () => '{"code":"invalid","message":"rationale is required","field":"rationale"}' };
   };
   const api = createLocalInvoker(fake, 'http://127.0.0.1:9', () => creds);
-  const me = await api.invoke<{ accountId: string }>('whoami');
+  const me = await api.invoke('whoami', {});
   assert.equal(me.accountId, 'a1');
   await assert.rejects(api.invoke('requests.deny', { requestId: 'r' }), (e: unknown) => {
     assert.ok(e instanceof ApiError);
@@ -130,7 +201,7 @@ test('createLocalInvoker parses JSON answers and maps error answers', async () =
 
 test('createLocalInvoker reports an unreachable host as unavailable', async () => {
   const api = createLocalInvoker(async () => { throw new TypeError('fetch failed'); }, 'http://127.0.0.1:9', () => null);
-  await assert.rejects(api.invoke('whoami'), (e: unknown) => e instanceof ApiError && e.code === 'unavailable');
+  await assert.rejects(api.invoke('whoami', {}), (e: unknown) => e instanceof ApiError && e.code === 'unavailable');
 });
 
 test('detectHost is local without the Forge bridge and forge with it', () => {
@@ -141,4 +212,56 @@ test('detectHost is local without the Forge bridge and forge with it', () => {
   } finally {
     delete (globalThis as { __bridge?: unknown }).__bridge;
   }
+});
+
+test('createForgeInvoker maps bridge rejections and error answers by code, and passes answers through', async () => {
+  const seen: { key: string; payload?: Record<string, unknown> }[] = [];
+  const answers: Record<string, () => Promise<unknown>> = {
+    whoami: async () => ({ accountId: 'a1', isAdmin: false, isApprover: true }),
+    'requests.deny': async () => {
+      throw new Error('There was an error invoking the function - {"code":"invalid","message":"rationale is required","field":"rationale"}');
+    },
+    'audit.export': async () => {
+      throw Object.assign(new Error('Payload too large'), { status: 413 });
+    },
+    'grants.extend': async () => ({ error: { code: 'conflict', message: 'the grant changed meanwhile' } }),
+  };
+  const bridge: BridgeInvoke = async (key, payload) => {
+    seen.push({ key, payload });
+    return answers[key]();
+  };
+  const invoke = createForgeInvoker(async () => bridge);
+  const me = await invoke('whoami', {});
+  assert.equal(me.accountId, 'a1');
+  const code = async (p: Promise<unknown>): Promise<string> => {
+    try {
+      await p;
+      return 'resolved';
+    } catch (e) {
+      assert.ok(e instanceof ApiError);
+      return e.field ? `${e.code}:${e.field}` : e.code;
+    }
+  };
+  assert.equal(await code(invoke('requests.deny', { requestId: '10001', rationale: '' })), 'invalid:rationale');
+  assert.equal(await code(invoke('audit.export', {})), 'too-large');
+  assert.equal(await code(invoke('grants.extend', { grantId: 'g-1', days: 7, rationale: 'more' })), 'conflict');
+  assert.equal(await code(invoke('nope' as ResolverKey, {})), 'invalid:functionKey');
+  assert.deepEqual(seen.map((s) => s.key), ['whoami', 'requests.deny', 'audit.export', 'grants.extend']);
+  assert.deepEqual(seen[3].payload, { grantId: 'g-1', days: 7, rationale: 'more' });
+});
+
+test('createLocalInvoker maps a status-only answer by ERROR_STATUS', async () => {
+  const statuses: Record<string, number> = { 'audit.export': 413, 'audit.verify': 503, 'audit.keys': 500 };
+  const api = createLocalInvoker(
+    async (url) => {
+      const key = decodeURIComponent(url.split('/').pop() ?? '');
+      return { ok: false, status: statuses[key], text: async () => '' };
+    },
+    'http://127.0.0.1:9',
+    () => creds,
+  );
+  const codeOf = async (p: Promise<unknown>): Promise<string> => p.then(() => 'resolved', (e: ApiError) => e.code);
+  assert.equal(await codeOf(api.invoke('audit.export', {})), 'too-large');
+  assert.equal(await codeOf(api.invoke('audit.verify', {})), 'unavailable');
+  assert.equal(await codeOf(api.invoke('audit.keys', {})), 'internal');
 });

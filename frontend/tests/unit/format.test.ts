@@ -1,20 +1,24 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  calendarDaysBetween,
   completionFor,
   days,
   decisionLabel,
-  expiryLabel,
+  decisionSourceLabel,
+  fieldLabel,
   formatDate,
   formatDateTime,
   grantStatusLabel,
+  jobStatusLabel,
   modeLabel,
   parseList,
   tone,
+  toolInput,
   validateRequestForm,
   validateToolForm,
+  type ToolForm,
 } from '../../src/format';
+import type { GrantStatus } from '../../src/generated/api';
 
 const DAY = 86_400_000;
 const noon = Date.UTC(2025, 2, 3, 12, 0, 0);
@@ -25,23 +29,6 @@ test('days pluralises and tolerates missing values', () => {
   assert.equal(days(undefined), '—');
 });
 
-test('expiryLabel: expired / today / tomorrow / N days remaining', () => {
-  assert.equal(expiryLabel(noon - 1, noon), 'expired');
-  assert.equal(expiryLabel(noon, noon), 'expired');
-  assert.equal(expiryLabel(noon + 6 * 3600_000, noon), 'expires today');
-  assert.equal(expiryLabel(noon + DAY, noon), 'expires tomorrow');
-  assert.equal(expiryLabel(noon + 14 * DAY, noon), '14 days remaining');
-});
-
-test('expiryLabel counts calendar days in the given zone', () => {
-  // 23:00 UTC today to 01:00 UTC: tomorrow in UTC, the same day at UTC-3.
-  const late = Date.UTC(2025, 2, 3, 23, 0, 0);
-  const soon = late + 2 * 3600_000;
-  assert.equal(expiryLabel(soon, late, 0), 'expires tomorrow');
-  assert.equal(expiryLabel(soon, late, -180), 'expires today');
-  assert.equal(calendarDaysBetween(late, soon, 60), 0);
-});
-
 test('formatDate and formatDateTime render in a given zone', () => {
   assert.equal(formatDate(noon, 'UTC'), '3 Mar 2025');
   assert.equal(formatDateTime(noon, 'UTC'), '3 Mar 2025, 12:00');
@@ -50,7 +37,11 @@ test('formatDate and formatDateTime render in a given zone', () => {
 
 test('labels and tones', () => {
   assert.equal(grantStatusLabel('pendingProvision'), 'Pending provisioning');
-  assert.equal(grantStatusLabel('somethingNew'), 'Something new');
+  // A status from a backend newer than the bundle still reads.
+  assert.equal(grantStatusLabel('somethingNew' as GrantStatus), 'Something new');
+  assert.equal(jobStatusLabel('manualPending'), 'Waiting for a person');
+  assert.equal(jobStatusLabel('deadLetter'), 'Failed, needs attention');
+  assert.equal(decisionSourceLabel('autoPolicy'), 'by an auto-approval policy');
   assert.equal(decisionLabel('denied'), 'Denied');
   assert.equal(tone('active'), 'success');
   assert.equal(tone('denied'), 'danger');
@@ -89,8 +80,67 @@ test('validateToolForm checks id, names and durations', () => {
   assert.equal(validateToolForm({ ...ok, defaultDurationDays: '', maxDurationDays: '' }), null);
 });
 
-test('modeLabel reads a string or a {type} object', () => {
-  assert.equal(modeLabel({ type: 'manual' }), 'Manual');
-  assert.equal(modeLabel('oktaGroup'), 'Okta group');
-  assert.equal(modeLabel(undefined), '');
+test('modeLabel reads the job mode', () => {
+  assert.equal(modeLabel({ type: 'manual' }), 'By hand');
+  assert.equal(modeLabel({ type: 'connector', connector: 'okta' }), 'Connector okta');
+});
+
+const TOOL: ToolForm = {
+  id: ' chatgpt ',
+  name: ' ChatGPT ',
+  provider: 'OpenAI',
+  status: 'approved',
+  risk: 'low',
+  defaultDurationDays: '30',
+  maxDurationDays: '',
+  guidance: ' No customer data. ',
+  fulfilmentNotes: '',
+  riskRationale: 'Public data only',
+  entitlementProvider: '',
+  groupId: '',
+  groupName: '',
+};
+
+test('toolInput builds the whole catalog.add payload, blanks as null or empty', () => {
+  const r = toolInput(TOOL);
+  assert.ok('payload' in r);
+  assert.deepEqual(r.payload, {
+    id: 'chatgpt',
+    name: 'ChatGPT',
+    provider: 'OpenAI',
+    status: 'approved',
+    risk: 'low',
+    defaultDurationDays: 30,
+    maxDurationDays: null,
+    guidance: 'No customer data.',
+    fulfilmentNotes: '',
+    riskRationale: 'Public data only',
+    entitlement: null,
+  });
+  const okta = toolInput({ ...TOOL, entitlementProvider: 'okta', groupName: ' ai-chatgpt ' });
+  assert.ok('payload' in okta);
+  assert.deepEqual(okta.payload.entitlement, { provider: 'okta', groupId: null, groupName: 'ai-chatgpt' });
+});
+
+test('toolInput names the field at fault as the server does', () => {
+  const field = (f: Partial<ToolForm>): string | undefined => {
+    const r = toolInput({ ...TOOL, ...f });
+    return 'error' in r ? r.error.field : undefined;
+  };
+  assert.equal(field({ id: 'Chat GPT' }), 'id');
+  assert.equal(field({ status: 'maybe' }), 'status');
+  assert.equal(field({ risk: 'extreme' }), 'risk');
+  assert.equal(field({ riskRationale: 'x'.repeat(1001) }), 'riskRationale');
+  assert.equal(field({ entitlementProvider: 'ldap' }), 'entitlement.provider');
+  assert.equal(field({ entitlementProvider: 'entra', groupId: 'g'.repeat(129) }), 'entitlement.groupId');
+  assert.equal(field({}), undefined);
+});
+
+test('fieldLabel names list items by their place', () => {
+  assert.equal(fieldLabel('delegations[2].until'), 'Delegation 3, until');
+  assert.equal(fieldLabel('approverRoles[0].roleId'), 'Approver role 1, role id');
+  assert.equal(fieldLabel('requestTypeIds[4]'), 'Request type 5');
+  assert.equal(fieldLabel('approvalSlaHours'), 'Approval SLA (hours)');
+  assert.equal(fieldLabel('entitlement.groupId'), 'Group id');
+  assert.equal(fieldLabel('rationale'), 'Rationale');
 });
