@@ -3,7 +3,7 @@
 //! The same code runs inside the wasm components (ports = WIT imports) and
 //! natively in tests (ports = in-memory or SQLite backends). Entry points
 //! mirror the Forge handler kinds: [`invoke`] for resolvers (through the
-//! route table in [`api`]), [`on_event`] for product triggers,
+//! route table in [`routes`], typed handlers as [`api`] defines them), [`on_event`] for product triggers,
 //! [`on_schedule`] for scheduled triggers.
 //!
 //! Rooms are named after what they serve: one module per resolver
@@ -31,6 +31,7 @@ pub mod readiness;
 pub mod repo;
 pub mod requests;
 pub mod reviews;
+pub mod routes;
 pub mod sweeps;
 pub mod whoami;
 
@@ -42,7 +43,7 @@ use serde_json::Value;
 
 /// Every resolver function key, in route-table order.
 pub fn resolver_keys() -> Vec<&'static str> {
-    api::routes().map(|r| r.key).collect()
+    routes::all().map(|r| r.key).collect()
 }
 
 fn parse_json(field: &str, text: &str) -> Result<Value, AppError> {
@@ -64,7 +65,7 @@ pub fn invoke(
         let context = parse_json("context", context)?;
         let caller = Caller::from_context(p, &context)?;
         let payload = api::parse::payload(payload)?;
-        api::dispatch(&p, &caller, function_key, payload)
+        routes::dispatch(&p, &caller, function_key, payload)
     })();
     match result {
         Ok(v) => Ok(v.to_string()),

@@ -1,5 +1,5 @@
 //! The files generated from the resolver route table
-//! ([`aigis_app::api::routes`]), committed and kept in sync by this crate's
+//! ([`aigis_app::routes::all`]), committed and kept in sync by this crate's
 //! test (`UPDATE_EXPECT=1 cargo test -p aigis-codegen` rewrites them):
 //!
 //! - `frontend/src/generated/api.ts`: TypeScript declarations of every type
@@ -10,7 +10,8 @@
 //!   handler and the file it lives in; `forge/build.mjs` reads it.
 //! - the resolver table in `ARCHITECTURE.md`, between its markers.
 
-use aigis_app::api::{Access, routes, ts::Registry};
+use aigis_app::api::{Access, ts::Registry};
+use aigis_app::routes::all as routes;
 use aigis_core::ErrorCode;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};

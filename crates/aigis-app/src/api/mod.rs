@@ -3,14 +3,16 @@
 //! Every resolver is a function `fn(&Platform, &Caller, Args) -> Result<Out,
 //! AppError>` with serde types for `Args` (unknown fields refused) and
 //! `Out`, listed once in its namespace's `ROUTES` with the access it needs.
-//! [`dispatch`] checks the access, parses the payload once ([`parse`]),
-//! runs the handler and serialises its answer.
+//! [`crate::routes::dispatch`] finds the route; [`call`] checks the access,
+//! parses the payload once ([`parse`]), runs the handler and serialises its
+//! answer.
 //!
 //! Invariant: only this module parses payloads. Handlers receive typed
 //! arguments, and call each other with typed arguments.
 //!
-//! The table is also the source of the function keys the Forge build and
-//! the docs read, and of the UI's TypeScript types (`aigis-codegen`).
+//! The namespaces' tables are joined in [`crate::routes`], which is also the
+//! source of the function keys the Forge build and the docs read, and of the
+//! UI's TypeScript types (`aigis-codegen`).
 
 pub mod cursor;
 pub mod page;
@@ -61,7 +63,7 @@ pub struct Route {
     pub access: Access,
     /// The handler's path inside `aigis_app`, e.g. `requests::decide::approve`.
     pub handler: &'static str,
-    call: fn(&Platform, &Caller, Access, Value) -> Result<Value, AppError>,
+    pub(crate) call: fn(&Platform, &Caller, Access, Value) -> Result<Value, AppError>,
     /// Registers the argument and answer types; returns their TypeScript names.
     #[cfg(feature = "ts")]
     pub types: fn(&mut ts::Registry) -> (String, String),
@@ -128,63 +130,3 @@ pub fn call<A: DeserializeOwned, O: Serialize>(
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct NoArgs {}
-
-/// Every route, namespace by namespace.
-pub fn routes() -> impl Iterator<Item = &'static Route> {
-    [
-        crate::whoami::ROUTES,
-        crate::config::ROUTES,
-        crate::catalog::ROUTES,
-        crate::governance::ROUTES,
-        crate::readiness::ROUTES,
-        crate::requests::ROUTES,
-        crate::grants::ROUTES,
-        crate::jobs::ROUTES,
-        crate::reviews::ROUTES,
-        crate::audit::ROUTES,
-        crate::insights::ROUTES,
-    ]
-    .into_iter()
-    .flatten()
-}
-
-/// The route of `key`.
-pub fn find(key: &str) -> Option<&'static Route> {
-    routes().find(|r| r.key == key)
-}
-
-/// Runs resolver `key` for `caller` on a parsed payload.
-pub fn dispatch(
-    p: &Platform,
-    caller: &Caller,
-    key: &str,
-    payload: Value,
-) -> Result<Value, AppError> {
-    let route =
-        find(key).ok_or_else(|| AppError::not_found(format!("no resolver function {key:?}")))?;
-    (route.call)(p, caller, route.access, payload)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keys_are_unique_and_namespaced_by_their_room() {
-        let mut seen = std::collections::BTreeSet::new();
-        for r in routes() {
-            assert!(seen.insert(r.key), "{} is routed twice", r.key);
-            let room = r.handler.split("::").next().unwrap_or_default();
-            let ns = r.key.split('.').next().unwrap_or_default();
-            // `policies.*` live with governance; un-namespaced keys in their own file.
-            let expected = match ns {
-                "policies" => "governance",
-                "requests" | "grants" | "jobs" | "catalog" | "config" | "governance" | "audit"
-                | "reviews" => ns,
-                other => other,
-            };
-            assert_eq!(room, expected, "{} is handled in {}", r.key, r.handler);
-        }
-        assert!(seen.len() >= 40);
-    }
-}
