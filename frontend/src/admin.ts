@@ -78,7 +78,7 @@ function addToolForm(onAdded: () => void): HTMLElement {
     h('div', { class: 'span-all' }, field('Guidance for requesters', guidance)),
     h('div', { class: 'span-all' }, field('Why this risk level', riskRationale, 'Shown to admins beside the risk.')),
     h('div', { class: 'span-all' }, field('Fulfilment notes', fulfilmentNotes, 'For whoever gives access by hand.')),
-    field('Access group provider', idp, 'The identity provider group a connector will manage, if any.'),
+    field('Identity service', idp, 'Where a connector manages the tool’s access group (Okta or Entra), if anywhere.'),
     field('Group name', groupName),
     field('Group id', groupId),
     h('div', { class: 'actions span-all' }, submit),

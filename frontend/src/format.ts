@@ -282,7 +282,7 @@ const FIELD_LABELS: Record<string, string> = {
   maxDurationDays: 'Maximum duration',
   fulfilmentNotes: 'Fulfilment notes',
   riskRationale: 'Risk rationale',
-  'entitlement.provider': 'Identity provider',
+  'entitlement.provider': 'Identity service',
   'entitlement.groupId': 'Group id',
   'entitlement.groupName': 'Group name',
   projectKey: 'Project key',

@@ -48,7 +48,7 @@ export function myAccess(): HTMLElement {
       load: async (cursor) => {
         const r = await invoke('grants.mine', { cursor, limit: PAGE });
         timeZone = r.timeZone;
-        zone.textContent = `Times in ${r.timeZone}.`;
+        if (r.grants.length) zone.textContent = `Times in ${r.timeZone}.`;
         return { items: r.grants, nextCursor: r.nextCursor };
       },
       row: (g) =>

@@ -2,7 +2,8 @@
 //
 //   AIGIS_URL=http://127.0.0.1:8080 node tests/e2e.mjs
 //
-// Admin: sign in, every tab renders, intake and the add-tool form work, Approved
+// Admin: sign in, every tab renders, intake (every field, a list item named at
+// fault, a delegation saved and removed) and the add-tool form work, Approved
 // Tools is not empty. Audit: the current key id shows, search by type pages with
 // "More", an event's proof opens, an evidence pack downloads (a zip whose SHA-256
 // is the one shown), Verify says OK, the key rotates after a confirm step, and
@@ -204,6 +205,49 @@ async function main() {
       assert((await key.inputValue()).trim() !== '', 'no intake project key');
     });
 
+    await check(page, 'admin: the intake form shows every intake field and names a list item at fault', async () => {
+      const form = page.getByRole('form', { name: 'Intake configuration' });
+      for (const label of ['Service desk id', 'Request type ids', 'Approval SLA (hours)', 'Escalation group', 'Escalation accounts', 'Review issue type', 'Review window (days)', 'Audit retention (days)']) {
+        await form.getByLabel(label, { exact: true }).waitFor({ timeout: TIMEOUT });
+      }
+      await form.getByRole('group', { name: 'Approver roles' }).waitFor({ timeout: TIMEOUT });
+      await form.getByRole('group', { name: 'Delegations' }).waitFor({ timeout: TIMEOUT });
+      const types = form.getByLabel('Request type ids', { exact: true });
+      const before = await types.inputValue();
+      await types.fill('10, eleven');
+      await form.getByRole('button', { name: 'Save intake' }).click();
+      const alert = page.locator('#panel .alert-error[data-field="requestTypeIds[1]"]');
+      await alert.waitFor({ timeout: TIMEOUT });
+      assert((await alert.textContent()).includes('Request type 2'), `alert: ${await alert.textContent()}`);
+      assert((await types.getAttribute('aria-invalid')) === 'true', 'the list is not marked invalid');
+      await types.fill(before);
+    });
+
+    await check(page, 'admin: a delegation saved through the intake form is stored as an RFC 3339 instant, and removed', async () => {
+      let form = page.getByRole('form', { name: 'Intake configuration' });
+      const group = form.getByRole('group', { name: 'Delegations' });
+      const rows = await group.locator('.row-line').count();
+      await group.getByRole('button', { name: 'Add a delegation' }).click();
+      await group.getByLabel(`Approver (accountId), row ${rows + 1}`).fill('e2e-delegator');
+      await group.getByLabel(`Delegate (accountId), row ${rows + 1}`).fill('e2e-delegate');
+      await group.getByLabel(`Until, row ${rows + 1}`).fill('2030-01-01T12:00');
+      await form.getByRole('button', { name: 'Save intake' }).click();
+      await page.getByRole('status').filter({ hasText: 'Intake saved.' }).waitFor({ timeout: TIMEOUT });
+      const want = await page.evaluate(() => new Date('2030-01-01T12:00').toISOString().replace('.000Z', 'Z'));
+      const stored = (await api(ADMIN, 'config.getIntake', {})).intake.delegations;
+      const mine = stored.find((d) => d.delegator === 'e2e-delegator');
+      assert(mine && mine.delegate === 'e2e-delegate' && mine.until === want, `stored: ${JSON.stringify(stored)}`);
+      form = page.getByRole('form', { name: 'Intake configuration' });
+      // The form is redrawn from what was stored: its rows are the stored list's.
+      const row = form.getByRole('group', { name: 'Delegations' }).locator('.row-line').nth(stored.indexOf(mine));
+      assert((await row.getByRole('textbox').first().inputValue()) === 'e2e-delegator', 'the rows are not the stored ones');
+      await row.getByRole('button', { name: 'Remove' }).click();
+      await form.getByRole('button', { name: 'Save intake' }).click();
+      await page.getByRole('status').filter({ hasText: 'Intake saved.' }).waitFor({ timeout: TIMEOUT });
+      const after = (await api(ADMIN, 'config.getIntake', {})).intake.delegations;
+      assert(!after.some((d) => d.delegator === 'e2e-delegator'), `not removed: ${JSON.stringify(after)}`);
+    });
+
     await check(page, 'admin: add-tool form names the field at fault', async () => {
       await openTab(page, 'Admin');
       await page.getByRole('button', { name: 'Add tool' }).click();
@@ -216,15 +260,18 @@ async function main() {
       const form = page.getByRole('form', { name: 'Add a tool to the catalog' });
       await form.getByLabel('Id', { exact: true }).fill(TOOL_ID);
       await form.getByLabel('Name', { exact: true }).fill(TOOL_NAME);
-      await form.getByLabel('Provider').fill('E2E Labs');
-      await form.getByLabel('Status').selectOption('approved');
-      await form.getByLabel('Risk').selectOption('low');
+      await form.getByLabel('Provider', { exact: true }).fill('E2E Labs');
+      await form.getByLabel('Status', { exact: true }).selectOption('approved');
+      await form.getByLabel('Risk', { exact: true }).selectOption('low');
+      await form.getByLabel('Why this risk level').fill('Public data only.');
       await form.getByLabel('Default duration (days)').fill('14');
       await form.getByLabel('Maximum duration (days)').fill('30');
       await form.getByLabel('Guidance for requesters').fill('No customer data in prompts.');
       await form.getByRole('button', { name: 'Add tool' }).click();
       await page.getByRole('status').filter({ hasText: `${TOOL_NAME} was added` }).waitFor({ timeout: TIMEOUT });
-      await page.locator(`tr[data-tool="${TOOL_ID}"]`).waitFor({ timeout: TIMEOUT });
+      const row = page.locator(`tr[data-tool="${TOOL_ID}"]`);
+      await row.waitFor({ timeout: TIMEOUT });
+      assert((await row.textContent()).includes('Public data only.'), 'the risk rationale is not listed');
     });
 
     await check(page, 'admin: Approved Tools is not empty and shows guidance and maximum duration', async () => {
