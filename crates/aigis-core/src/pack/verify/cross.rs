@@ -215,4 +215,3 @@ pub(super) fn cross_check(
     }
     Ok(())
 }
-

@@ -3,7 +3,12 @@
 use super::*;
 
 /// Checks the pack `new` (verified) extends the older pack `old`.
-pub(super) fn link(old: &[u8], new: &Verified, opts: &VerifyOptions, report: &mut VerifyReport) -> Check<()> {
+pub(super) fn link(
+    old: &[u8],
+    new: &Verified,
+    opts: &VerifyOptions,
+    report: &mut VerifyReport,
+) -> Check<()> {
     let inner = VerifyOptions {
         site_key: opts.site_key.clone(),
         previous: None,
@@ -106,4 +111,3 @@ pub(super) fn link(old: &[u8], new: &Verified, opts: &VerifyOptions, report: &mu
     ));
     Ok(())
 }
-

@@ -26,7 +26,7 @@ mod cross;
 mod link;
 mod parts;
 
-use cross::{cross_check, table};
+use cross::cross_check;
 use link::link;
 use parts::{is_key_event, open_stored, parse_events};
 
@@ -716,4 +716,3 @@ fn check(zip: &[u8], opts: &VerifyOptions, report: &mut VerifyReport) -> Check<V
     cross_check(&files, &verified, report)?;
     Ok(verified)
 }
-

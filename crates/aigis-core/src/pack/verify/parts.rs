@@ -50,4 +50,3 @@ pub(super) fn parse_events(bytes: &[u8]) -> Check<Vec<(u64, AuditEvent)>> {
     }
     Ok(out)
 }
-
