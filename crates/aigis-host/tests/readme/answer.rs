@@ -92,20 +92,25 @@ fn s_starts(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, prefix: &str) 
     rest == prefix
 }
 
-/// The JSON values in an output: the whole output as a stream of values, or
-/// failing that each line that is one (e.g. a JSON error after log lines).
+/// The JSON values in an output: those the output starts with (a stream of
+/// values, perhaps followed by other text, as `{...} HTTP 409`), and each
+/// line that is an object or array (e.g. a JSON error after log lines).
 pub fn json_values(out: &str) -> Vec<Value> {
-    let stream: Result<Vec<Value>, _> = serde_json::Deserializer::from_str(out)
-        .into_iter::<Value>()
-        .collect();
-    match stream {
-        Ok(values) => values,
-        Err(_) => out
-            .lines()
-            .filter_map(|l| serde_json::from_str::<Value>(l.trim()).ok())
-            .filter(|v| v.is_object() || v.is_array())
-            .collect(),
+    let mut values = Vec::new();
+    for v in serde_json::Deserializer::from_str(out).into_iter::<Value>() {
+        match v {
+            Ok(v) => values.push(v),
+            Err(_) => {
+                values.extend(
+                    out.lines()
+                        .filter_map(|l| serde_json::from_str::<Value>(l.trim()).ok())
+                        .filter(|v| v.is_object() || v.is_array()),
+                );
+                break;
+            }
+        }
     }
+    values
 }
 
 /// Whether `actual` holds `expected`: objects need every expected member
@@ -205,7 +210,9 @@ pub fn check(expects: &[(usize, Expect)], answer: &Answer) -> Vec<String> {
             Expect::Text(want) => {
                 let all = format!("{}\n{}", answer.stdout, answer.stderr);
                 if !squash(&all).contains(&squash(want)) {
-                    failures.push(format!("line {line} states the text {want:?}: not in the answer"));
+                    failures.push(format!(
+                        "line {line} states the text {want:?}: not in the answer"
+                    ));
                 }
             }
         }
@@ -266,6 +273,8 @@ mod tests {
         let v = json_values("INFO something\n{\"code\":\"forbidden\"}\n");
         assert_eq!(v, vec![json!({"code":"forbidden"})]);
         assert!(json_values("OK: the pack verifies\n").is_empty());
+        let v = json_values("{\"code\":\"conflict\"} HTTP 409");
+        assert_eq!(v, vec![json!({"code":"conflict"})]);
     }
 
     #[test]
@@ -274,11 +283,17 @@ mod tests {
         let e = vec![(7, parse_expect("{\"checked\":20}").unwrap())];
         let f = check(&e, &ok);
         assert_eq!(f.len(), 1);
-        assert!(f[0].contains("line 7") && f[0].contains("stated 20, answered 21"), "{f:?}");
+        assert!(
+            f[0].contains("line 7") && f[0].contains("stated 20, answered 21"),
+            "{f:?}"
+        );
         assert!(check(&[(7, parse_expect("{\"checked\":21}").unwrap())], &ok).is_empty());
 
         let refused = answer("", "{\"code\":\"forbidden\",\"message\":\"no\"}\n", 1);
-        let f = check(&[(3, parse_expect("{\"code\":\"forbidden\"}").unwrap())], &refused);
+        let f = check(
+            &[(3, parse_expect("{\"code\":\"forbidden\"}").unwrap())],
+            &refused,
+        );
         assert_eq!(f.len(), 1);
         assert!(f[0].contains("exited 1"), "{f:?}");
         let stated = [
@@ -287,7 +302,11 @@ mod tests {
         ];
         assert!(check(&stated, &refused).is_empty());
 
-        let text = answer("OK: the evidence pack verifies\nevents checked:    21 (x)\n", "", 0);
+        let text = answer(
+            "OK: the evidence pack verifies\nevents checked:    21 (x)\n",
+            "",
+            0,
+        );
         assert!(check(&[(1, parse_expect("events checked: 21").unwrap())], &text).is_empty());
         let f = check(&[(1, parse_expect("events checked: 20").unwrap())], &text);
         assert_eq!(f.len(), 1);

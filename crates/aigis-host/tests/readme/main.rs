@@ -26,6 +26,8 @@
 //!
 //! A failure names the README line, the step (the comment heading the
 //! command's group), the command, what the README states and what came back.
+//! With `AIGIS_README_TRANSCRIPT=FILE` every command's whole answer is written
+//! to FILE.
 
 mod answer;
 mod walkthrough;
@@ -35,7 +37,7 @@ use std::fs;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
 /// How long a site may take to start (it compiles the components for its
@@ -214,7 +216,10 @@ impl Shell {
             let line = self
                 .lines
                 .recv_timeout(COMMAND_TIMEOUT)
-                .map_err(|_| format!("no answer within {COMMAND_TIMEOUT:?}"))?;
+                .map_err(|e| match e {
+                    RecvTimeoutError::Timeout => format!("no answer within {COMMAND_TIMEOUT:?}"),
+                    RecvTimeoutError::Disconnected => "bash exited (its error is above)".to_owned(),
+                })?;
             if let Some(s) = line.strip_prefix(&prefix) {
                 break s.trim().parse().unwrap_or(-1);
             }
@@ -254,7 +259,11 @@ fn readme_walkthroughs_run_as_written_and_answer_what_it_states() {
     let mut u_defined = false;
     let mut failures: Vec<String> = Vec::new();
     let mut commands = 0;
-    for (i, section) in sections.iter().enumerate() {
+    // AIGIS_README_TRANSCRIPT=FILE: every command and its whole answer, for
+    // whoever writes the stated answers.
+    let mut transcript = std::env::var_os("AIGIS_README_TRANSCRIPT")
+        .map(|p| fs::File::create(p).expect("AIGIS_README_TRANSCRIPT is not writable"));
+    'sections: for (i, section) in sections.iter().enumerate() {
         if i == 0 || section.fresh {
             drop(site.take());
             let state = checkout.path().join(".aigis");
@@ -278,9 +287,23 @@ fn readme_walkthroughs_run_as_written_and_answer_what_it_states() {
             } else {
                 cmd.text.clone()
             };
-            let (problems, answered) = match shell.run(&text) {
-                Ok(answer) => (answer::check(&cmd.expects, &answer), answer_text(&answer)),
-                Err(e) => (vec![e], String::new()),
+            let run = complete(&text).and_then(|()| shell.run(&text));
+            let broken = run.is_err();
+            if let (Some(t), Ok(a)) = (transcript.as_mut(), run.as_ref()) {
+                let _ = writeln!(
+                    t,
+                    "README.md:{}\n{}{}\n",
+                    cmd.line,
+                    cmd.text,
+                    answer_text(a, true)
+                );
+            }
+            let (problems, answered) = match run {
+                Ok(answer) => (
+                    answer::check(&cmd.expects, &answer),
+                    answer_text(&answer, false),
+                ),
+                Err(e) => (vec![e], "    nothing".to_owned()),
             };
             if !problems.is_empty() {
                 failures.push(format!(
@@ -294,6 +317,10 @@ fn readme_walkthroughs_run_as_written_and_answer_what_it_states() {
                     cmd.head(),
                     problems.join("\n  "),
                 ));
+            }
+            if broken {
+                // The session is gone or out of step: what follows cannot run.
+                break 'sections;
             }
         }
     }
@@ -323,12 +350,34 @@ fn readme_walkthroughs_run_as_written_and_answer_what_it_states() {
     }
 }
 
+/// Whether `text` is one complete bash command (`bash -n`), so that a
+/// command split wrongly, or a README typo, is named rather than run.
+fn complete(text: &str) -> Result<(), String> {
+    let out = Command::new("bash")
+        .args(["--noprofile", "--norc", "-n", "-c", text])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("bash -n: {e}"))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    Err(format!(
+        "not a complete shell command: {}",
+        String::from_utf8_lossy(&out.stderr).trim()
+    ))
+}
+
 /// A command's answer, indented, for a failure message.
-fn answer_text(a: &Answer) -> String {
+fn answer_text(a: &Answer, whole: bool) -> String {
     let mut s = String::new();
     for (name, text) in [("stdout", &a.stdout), ("stderr", &a.stderr)] {
         if !text.trim().is_empty() {
-            for line in answer::short(text).lines() {
+            let text = if whole {
+                text.clone()
+            } else {
+                answer::short(text)
+            };
+            for line in text.lines() {
                 s.push_str(&format!("    {name}| {line}\n"));
             }
         }
