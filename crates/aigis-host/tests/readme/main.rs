@@ -123,10 +123,10 @@ impl Site {
         let t0 = Instant::now();
         loop {
             let log = fs::read_to_string(&site.log).unwrap_or_default();
-            if site.url.is_empty() {
-                if let Some(rest) = log.split("Aigis is running at ").nth(1) {
-                    site.url = rest.lines().next().unwrap_or("").trim().to_owned();
-                }
+            if site.url.is_empty()
+                && let Some(rest) = log.split("Aigis is running at ").nth(1)
+            {
+                site.url = rest.lines().next().unwrap_or("").trim().to_owned();
             }
             if !site.url.is_empty() && log.contains("scheduled run") {
                 return site;

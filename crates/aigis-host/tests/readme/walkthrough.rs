@@ -74,10 +74,11 @@ pub fn parse(readme: &str) -> Result<Vec<Section>, String> {
             }
             continue;
         }
-        if in_walkthrough && line.contains(FRESH) {
-            if let Some(s) = sections.last_mut().filter(|s| s.commands.is_empty()) {
-                s.fresh = true;
-            }
+        if in_walkthrough
+            && line.contains(FRESH)
+            && let Some(s) = sections.last_mut().filter(|s| s.commands.is_empty())
+        {
+            s.fresh = true;
         }
     }
     if block.is_some() {
@@ -132,10 +133,8 @@ fn scan_line(line: &str, stack: &mut Vec<Ctx>) -> LineScan {
                 '\'' => stack.push(Ctx::Single),
                 '"' => stack.push(Ctx::Double),
                 '(' => stack.push(Ctx::Paren),
-                ')' => {
-                    if stack.last() == Some(&Ctx::Paren) {
-                        stack.pop();
-                    }
+                ')' if stack.last() == Some(&Ctx::Paren) => {
+                    stack.pop();
                 }
                 '#' if i == 0 || chars[i - 1].is_whitespace() || ";|&(".contains(chars[i - 1]) => {
                     let comment: String = chars[i + 1..].iter().collect();
@@ -162,8 +161,8 @@ fn annotation(comment: &str) -> Option<&str> {
 
 /// Splits a block into commands: a newline ends a command unless it is
 /// inside quotes or parentheses or follows a backslash. A comment line of
-/// its own is a step heading (text right after `# `), a continuation of
-/// one (more indented), or a stated answer of the command before it.
+/// its own is a stated answer of the command before it, or else part of a
+/// step heading: the first line of a run of comment lines names the step.
 pub fn split_block(lines: &[(usize, &str)]) -> Result<Vec<Cmd>, String> {
     let mut cmds: Vec<Cmd> = Vec::new();
     let mut stack: Vec<Ctx> = Vec::new();
@@ -171,9 +170,12 @@ pub fn split_block(lines: &[(usize, &str)]) -> Result<Vec<Cmd>, String> {
     let mut start = 0;
     let mut expects: Vec<(usize, Expect)> = Vec::new();
     let mut step: Option<String> = None;
+    // Inside a run of comment lines: the first one is the heading.
+    let mut in_heading = false;
     for &(no, line) in lines {
         let fresh_line = text.is_empty();
         if fresh_line && line.trim().is_empty() {
+            in_heading = false;
             continue;
         }
         let scan = scan_line(line, &mut stack);
@@ -185,11 +187,13 @@ pub fn split_block(lines: &[(usize, &str)]) -> Result<Vec<Cmd>, String> {
                     .ok_or_else(|| format!("line {no}: a stated answer before any command"))?;
                 let e = answer::parse_expect(stated).map_err(|e| format!("line {no}: {e}"))?;
                 last.expects.push((no, e));
-            } else if !line.trim_start()[1..].starts_with("  ") {
+            } else if !in_heading {
                 step = Some(comment);
+                in_heading = true;
             }
             continue;
         }
+        in_heading = false;
         if fresh_line {
             start = no;
         }
@@ -248,12 +252,13 @@ mod tests {
     }
 
     #[test]
-    fn indented_comments_continue_a_step_and_words_with_hashes_are_not_comments() {
-        let block = "# 4. Approve.\n#    more of step 4\necho a#b $#\n";
+    fn a_run_of_comments_is_one_heading_and_words_with_hashes_are_not_comments() {
+        let block = "# 4. Approve.\n# more of step 4\necho a#b $#\n# -> a\n# Refusals.\necho c\n";
         let cmds = split_block(&numbered(block)).unwrap();
-        assert_eq!(cmds.len(), 1);
+        assert_eq!(cmds.len(), 2);
         assert_eq!(cmds[0].step.as_deref(), Some("4. Approve."));
-        assert!(cmds[0].expects.is_empty());
+        assert_eq!(cmds[0].expects.len(), 1);
+        assert_eq!(cmds[1].step.as_deref(), Some("Refusals."));
     }
 
     #[test]
