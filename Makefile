@@ -73,13 +73,15 @@ validate-manifest: forge
 test-forge-smoke: forge
 	$(FORGE_NODE) --test forge/test/smoke.mjs
 
-## tests/scenarios on both hosts: the wasmtime host and the Forge build under Node 24 on
-## an in-memory Forge runtime (tests/forge-host); both must pass and give identical transcripts.
+## tests/scenarios on both hosts, seeded: the wasmtime host and the Forge build under Node 24
+## on an in-memory Forge runtime (tests/forge-host). Each host's transcript must equal the
+## committed tests/scenarios/<name>.expected.jsonl; UPDATE_EXPECT=1 rewrites them from the
+## wasmtime host (the Forge build must then still match).
 test-conformance: host components forge
 	$(FORGE_NODE) --test tests/forge-host/test/*.test.mjs
 	AIGIS_COMPONENTS_DIR=$(CURDIR)/$(COMPONENTS_DIR) $(CARGO) test $(NATIVE) --test scenarios -- --nocapture
 	$(FORGE_NODE) tests/forge-host/run.mjs --aigis $(AIGIS) --components-dir $(COMPONENTS_DIR)
-	$(FORGE_NODE) tests/forge-host/compare.mjs
+	$(CARGO) test $(NATIVE) --test scenarios -- --ignored --nocapture the_forge_build
 
 ## Audit verification benchmark: 1,000,000 sealed events verified by audit::Verifier
 ## against sha256sum over the same file, release build (method and results: BENCHMARKS.md).

@@ -16,6 +16,7 @@ mod hostdb;
 pub mod manifest;
 mod runtime;
 pub mod scheduler;
+mod seeded;
 pub mod server;
 pub mod statedir;
 
@@ -151,6 +152,22 @@ const DEFAULT_SITE_URL: &str = "http://localhost";
 
 impl Host {
     pub fn open(config: HostConfig) -> Result<Host, HostError> {
+        Host::open_inner(config, None)
+    }
+
+    /// **Tests only** (conformance scenarios, `aigis up --random-seed`): like
+    /// [`Host::open`], but the components' `wasi:random` is the ChaCha20
+    /// stream of `seed` (see `seeded.rs`) and the host's own ids (the
+    /// cloudId, job ids) derive from `seed`, so every run draws the same bytes.
+    /// Never for a real site: its keys would be predictable.
+    pub fn open_seeded(config: HostConfig, seed: u64) -> Result<Host, HostError> {
+        Host::open_inner(config, Some(seeded::SeededRandom::new(seed)))
+    }
+
+    fn open_inner(
+        config: HostConfig,
+        random: Option<seeded::SeededRandom>,
+    ) -> Result<Host, HostError> {
         let manifest = Arc::new(Manifest::load(&config.manifest_path)?);
         let schemas = manifest.entities.clone();
         let (store, sim, hostdb, cache_dir) = match &config.state_dir {
@@ -188,6 +205,7 @@ impl Host {
             manifest,
             egress: RwLock::new(None),
             ids: AtomicU64::new(0),
+            random,
         });
         let fresh = svc.new_id("");
         // A UUID-shaped id from 24 hex digits of a SHA-256 (see Services::new_id).

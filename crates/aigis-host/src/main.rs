@@ -66,6 +66,11 @@ enum Command {
         /// until the bridge moves it, and run no scheduler or event pump.
         #[arg(long, hide = true)]
         test_bridge: bool,
+        /// Tests only (conformance): the components' randomness and the
+        /// host's ids from this seed instead of the OS, the same on every run.
+        /// Never for a real site: its keys would be predictable.
+        #[arg(long, hide = true, value_name = "N")]
+        random_seed: Option<u64>,
     },
     /// Call a resolver function as a simulator user; prints its JSON result
     /// (on failure: the JSON error `{code, message, field?}` on stderr and a
@@ -252,7 +257,14 @@ fn open(cli: &Cli) -> Result<Host> {
         manifest_path: cli.manifest.clone(),
         clock,
     };
-    Host::open(config).with_context(|| format!("opening state dir {}", cli.state_dir.display()))
+    let host = match cli.command {
+        Command::Up {
+            random_seed: Some(seed),
+            ..
+        } => Host::open_seeded(config, seed),
+        _ => Host::open(config),
+    };
+    host.with_context(|| format!("opening state dir {}", cli.state_dir.display()))
 }
 
 /// A simulator user's account id from an email, or an account id as given.
@@ -300,6 +312,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             demo,
             seed_jira,
             test_bridge,
+            ..
         } => up(
             host,
             &cli,

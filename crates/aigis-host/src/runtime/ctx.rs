@@ -29,6 +29,8 @@ pub(crate) struct Services {
     pub manifest: Arc<Manifest>,
     pub egress: RwLock<Option<Arc<dyn EgressHandler>>>,
     pub ids: AtomicU64,
+    /// Tests only: the seeded `wasi:random` of every invocation (None: the OS's).
+    pub random: Option<crate::seeded::SeededRandom>,
 }
 
 impl Services {
@@ -37,8 +39,13 @@ impl Services {
     pub fn new_id(&self, prefix: &str) -> String {
         let n = self.ids.fetch_add(1, Ordering::SeqCst);
         let mut h = Sha256::new();
-        h.update(crate::clock::real_now_millis().to_le_bytes());
-        h.update(std::process::id().to_le_bytes());
+        match &self.random {
+            Some(r) => h.update(r.seed().to_le_bytes()),
+            None => {
+                h.update(crate::clock::real_now_millis().to_le_bytes());
+                h.update(std::process::id().to_le_bytes());
+            }
+        }
         h.update(n.to_le_bytes());
         let d = h.finalize();
         let hex: String = d.iter().take(12).map(|b| format!("{b:02x}")).collect();

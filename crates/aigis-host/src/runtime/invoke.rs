@@ -47,14 +47,21 @@ pub(crate) struct RawOutcome {
 
 /// The WASI context of an invocation: stdout and stderr into `stdout` and
 /// `stderr`, no network.
-fn wasi_ctx(stdout: &MemoryOutputPipe, stderr: &MemoryOutputPipe) -> WasiCtx {
-    WasiCtxBuilder::new()
-        .stdout(stdout.clone())
+fn wasi_ctx(
+    stdout: &MemoryOutputPipe,
+    stderr: &MemoryOutputPipe,
+    random: Option<&crate::seeded::SeededRandom>,
+) -> WasiCtx {
+    let mut wasi = WasiCtxBuilder::new();
+    wasi.stdout(stdout.clone())
         .stderr(stderr.clone())
         .allow_tcp(false)
         .allow_udp(false)
-        .allow_ip_name_lookup(false)
-        .build()
+        .allow_ip_name_lookup(false);
+    if let Some(r) = random {
+        crate::seeded::install(&mut wasi, r);
+    }
+    wasi.build()
 }
 
 /// Instantiates `component` in a fresh store and calls one export.
@@ -68,7 +75,10 @@ pub(crate) fn invoke(
     let stderr = MemoryOutputPipe::new(PIPE_CAPACITY);
     let fk = inv.function_key.clone();
     let timeout = inv.timeout;
-    let data = StoreData::new(wasi_ctx(&stdout, &stderr), ForgeCtx::new(svc.clone(), inv));
+    let data = StoreData::new(
+        wasi_ctx(&stdout, &stderr, svc.random.as_ref()),
+        ForgeCtx::new(svc.clone(), inv),
+    );
     let mut store = engine::new_store(data, timeout)?;
     let pre = component.pre.clone();
 
