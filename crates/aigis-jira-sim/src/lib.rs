@@ -30,6 +30,7 @@
 //! `demo-ada-token`: for local use only.
 
 mod http;
+mod jql;
 pub mod openapi;
 mod store;
 
@@ -37,9 +38,12 @@ use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Mutex, MutexGuard, RwLock};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use http::routes;
+
+/// JSM "Request Type" custom field id.
+pub const REQUEST_TYPE_FIELD: &str = "customfield_10010";
 
 /// Default `self` URL root.
 pub const DEFAULT_BASE_URL: &str = "https://aigis-demo.atlassian.net";
@@ -172,7 +176,11 @@ impl JiraSim {
 
     fn with_connection(conn: Connection) -> Result<JiraSim, SimError> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        store::create_schema(&conn)?;
+        {
+            let tx = Transaction::new_unchecked(&conn, TransactionBehavior::Immediate)?;
+            store::create_schema(&tx)?;
+            tx.commit()?;
+        }
         Ok(JiraSim {
             conn: Mutex::new(conn),
             clock: AtomicI64::new(0),
@@ -209,6 +217,18 @@ impl JiraSim {
 
     fn lock(&self) -> Result<MutexGuard<'_, Connection>, SimError> {
         self.conn.lock().map_err(|_| SimError::Poisoned)
+    }
+
+    /// Run `f` in one `BEGIN IMMEDIATE` transaction, committed if it succeeds.
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, SimError>,
+    ) -> Result<T, SimError> {
+        let conn = self.lock()?;
+        let tx = Transaction::new_unchecked(&conn, TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
     }
 
     /// HTTP entry: authenticates `Authorization: Basic base64(email:apiToken)`.
@@ -257,15 +277,20 @@ impl JiraSim {
     ) -> SimResponse {
         let conn = match self.lock() {
             Ok(c) => c,
-            Err(e) => return http::internal(&e),
+            Err(e) => {
+                tracing::error!("jira simulator: {e}");
+                return http::internal_error();
+            }
         };
-        let ctx = http::Ctx {
-            conn: &conn,
-            now: self.now_millis(),
-            base: self.base_url(),
+        http::handle(
+            &conn,
+            self.now_millis(),
+            self.base_url(),
             actor,
-        };
-        ctx.handle(method, path_and_query, body)
+            method,
+            path_and_query,
+            body,
+        )
     }
 
     /// Check an `Authorization: Basic ...` header against users' API tokens.
@@ -294,22 +319,22 @@ impl JiraSim {
 
     /// Acknowledge (remove from pending) one outbox event.
     pub fn ack_event(&self, id: i64) -> Result<(), SimError> {
-        store::ack_event(&*self.lock()?, id)
+        self.write(|tx| store::ack_event(tx, id))
     }
 
     /// Create a user. Fails if the account id or e-mail is taken.
     pub fn create_user(&self, u: NewUser) -> Result<SimUser, SimError> {
-        store::create_user(&*self.lock()?, u)
+        self.write(|tx| store::create_user(tx, u))
     }
 
     /// Create a group; returns its groupId. Fails if the name is taken.
     pub fn create_group(&self, name: &str) -> Result<String, SimError> {
-        store::create_group(&*self.lock()?, name)
+        self.write(|tx| store::create_group(tx, name))
     }
 
     /// Add a user to a group (by group name). Idempotent.
     pub fn add_to_group(&self, group: &str, account_id: &str) -> Result<(), SimError> {
-        store::add_to_group(&*self.lock()?, group, account_id)
+        self.write(|tx| store::add_to_group(tx, group, account_id))
     }
 
     /// Create a (software) project with issue type `Task`; returns its id.
@@ -319,7 +344,7 @@ impl JiraSim {
         name: &str,
         lead_account_id: &str,
     ) -> Result<String, SimError> {
-        store::create_project(&*self.lock()?, key, name, lead_account_id)
+        self.write(|tx| store::create_project(tx, key, name, lead_account_id))
     }
 
     /// Turn a project into a JSM service desk with a portal.
@@ -329,7 +354,7 @@ impl JiraSim {
         project_key: &str,
         portal_name: &str,
     ) -> Result<(String, String), SimError> {
-        store::create_service_desk(&*self.lock()?, project_key, portal_name)
+        self.write(|tx| store::create_service_desk(tx, project_key, portal_name))
     }
 
     /// Add a request type (creating its issue type if needed); returns its id.
@@ -339,7 +364,7 @@ impl JiraSim {
         name: &str,
         issue_type_name: &str,
     ) -> Result<String, SimError> {
-        store::create_request_type(&*self.lock()?, service_desk_id, name, issue_type_name)
+        self.write(|tx| store::create_request_type(tx, service_desk_id, name, issue_type_name))
     }
 
     /// Add a workflow transition (available from every other status) to a
@@ -350,13 +375,13 @@ impl JiraSim {
         name: &str,
         to_status: &str,
     ) -> Result<String, SimError> {
-        store::add_transition(&*self.lock()?, project_key, name, to_status)
+        self.write(|tx| store::add_transition(tx, project_key, name, to_status))
     }
 
     /// Create a project role (roles are site-wide, their actors are per
     /// project); returns its id. Ids start at 10002. Fails if the name is taken.
     pub fn create_project_role(&self, name: &str, description: &str) -> Result<String, SimError> {
-        store::create_project_role(&*self.lock()?, name, description)
+        self.write(|tx| store::create_project_role(tx, name, description))
     }
 
     /// Make a user or a group an actor of role `role_id` in a project. Idempotent.
@@ -366,7 +391,7 @@ impl JiraSim {
         role_id: &str,
         member: &RoleMember,
     ) -> Result<(), SimError> {
-        store::add_role_actor(&*self.lock()?, project_key, role_id, member)
+        self.write(|tx| store::add_role_actor(tx, project_key, role_id, member))
     }
 
     /// Remove an actor from role `role_id` in a project; `NotFound` if it is not one.
@@ -376,16 +401,12 @@ impl JiraSim {
         role_id: &str,
         member: &RoleMember,
     ) -> Result<(), SimError> {
-        store::remove_role_actor(&*self.lock()?, project_key, role_id, member)
+        self.write(|tx| store::remove_role_actor(tx, project_key, role_id, member))
     }
 
     /// Seed the demo site (idempotent).
     pub fn seed_demo(&self) -> Result<DemoSite, SimError> {
-        let mut conn = self.lock()?;
-        let tx = conn.transaction()?;
-        let site = store::seed_demo(&tx)?;
-        tx.commit()?;
-        Ok(site)
+        self.write(store::seed_demo)
     }
 }
 
