@@ -134,7 +134,7 @@ pub fn select_fields(
             let excluded = wanted
                 .iter()
                 .any(|f| f.strip_prefix('-') == Some(k.as_str()));
-            (star || includes.iter().any(|f| *f == k)) && !excluded
+            (star || includes.contains(&k)) && !excluded
         })
         .collect()
 }

@@ -169,8 +169,10 @@ pub enum Miss {
 /// Match a path: the template that fits best (literal segments win over
 /// parameters, left to right), then the method.
 pub fn find(method: &str, path: &str) -> Result<Found, Miss> {
+    /// (template, params, which segments matched literally).
+    type Candidate = (&'static str, Vec<(String, String)>, Vec<bool>);
     let segs: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
-    let mut best: Option<(&'static str, Vec<(String, String)>, Vec<bool>)> = None;
+    let mut best: Option<Candidate> = None;
     for route in ROUTES {
         let tsegs: Vec<&str> = route.template.split('/').skip(1).collect();
         if tsegs.len() != segs.len() {

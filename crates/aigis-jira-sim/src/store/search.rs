@@ -169,7 +169,7 @@ fn placeholders(n: usize) -> String {
 fn compile(f: &Filter, sql: &mut String, params: &mut Vec<SqlValue>) {
     let ints = |col: &str, ids: &[i64], sql: &mut String, params: &mut Vec<SqlValue>| {
         if ids.is_empty() {
-            sql.push_str("0");
+            sql.push('0');
             return;
         }
         sql.push_str(&format!("{col} IN ({})", placeholders(ids.len())));
@@ -177,7 +177,7 @@ fn compile(f: &Filter, sql: &mut String, params: &mut Vec<SqlValue>) {
     };
     let texts = |col: &str, vals: &[String], sql: &mut String, params: &mut Vec<SqlValue>| {
         if vals.is_empty() {
-            sql.push_str("0");
+            sql.push('0');
             return;
         }
         sql.push_str(&format!("{col} IN ({})", placeholders(vals.len())));
