@@ -1,27 +1,84 @@
-//! Jira Cloud simulator: REST v3 shapes over SQLite.
+//! Jira Cloud simulator: REST v3 and JSM shapes over SQLite.
 //!
-//! [`JiraSim`] answers a subset of the Jira Cloud platform REST API v3 (see
-//! [`routes`]) with the shapes, status codes and error bodies of the official
-//! OpenAPI document (`shared/specs/jira-platform-openapi-v3.json`), over its own
-//! SQLite tables. It is synchronous and in-process: the local host adapts HTTP
-//! to [`JiraSim::handle_http`]; wasm guests' `requestJira` reaches
-//! [`JiraSim::handle_as`].
+//! [`JiraSim`] answers a subset of the Jira Cloud platform REST API v3 and of
+//! the Jira Service Management REST API (see [`routes`]) with the shapes,
+//! status codes and error bodies of the official OpenAPI documents
+//! (`shared/specs/jira-platform-openapi-v3.json`; for JSM the subset in
+//! `specs/jsm-servicedeskapi-subset.json`, see [`openapi::Spec::jsm_path`]),
+//! over its own SQLite tables. It is synchronous and in-process: the local
+//! host adapts HTTP to [`JiraSim::handle_http`]; wasm guests' `requestJira`
+//! reaches [`JiraSim::handle_as`]; `examples/serve.rs` serves it alone on a
+//! loopback port for client libraries (`make test-clients`).
+//!
+//! # Layout
+//! `http/` has one file per REST resource (`issue`, `comment`,
+//! `properties`, `transitions`, `links`, `search`, `field`, `user`,
+//! `groups`, `project`, `permissions`, `server_info`, `servicedesk`,
+//! `request`) behind one route table (`http/routes.rs`) that serves
+//! dispatch, 404 (no template fits) vs 405 (with `Allow`), and [`routes`].
+//! `jql.rs` parses JQL; `store/` holds every SQL statement. Every request
+//! runs in one transaction, `BEGIN IMMEDIATE` for writes: ids (`MAX(id) + 1`)
+//! are allocated under the write lock, so two processes sharing the database
+//! file never collide. An internal failure is answered with a generic 500 in
+//! the API's error shape; the detail goes to the log (`tracing`).
+//!
+//! # Routes
+//! Platform: `myself`, `user`, `user/search`, `user/groups`, `group/member`,
+//! `groups/picker`, `mypermissions`, `serverInfo`, `project/search`,
+//! `project/{key}`, `project/{key}/role`, `project/{key}/role/{id}`,
+//! `field`, `search/jql` (GET, POST), `issue` (POST), `issue/{key}` (GET,
+//! PUT), `issue/{key}/properties[/{propertyKey}]` (GET, PUT, DELETE),
+//! `issue/{key}/comment` (GET, POST), `issue/{key}/comment/{id}`,
+//! `issue/{key}/transitions` (GET, POST), `issueLink` (POST),
+//! `issueLinkType`. JSM: `servicedesk`, `servicedesk/{id}`,
+//! `servicedesk/{id}/requesttype[/{requestTypeId}]`, `request` (POST),
+//! `request/{issueIdOrKey}`. Platform errors are Jira's ErrorCollection
+//! (`{"errorMessages": [...], "errors": {...}}`), JSM errors its
+//! ErrorResponse (`{"errorMessage", "i18nErrorMessage"}`); 404 and 405 of the
+//! router are always ErrorCollections.
+//!
+//! # Search
+//! `search/jql` takes `project`, `status`, `reporter`/`creator` (account id,
+//! e-mail, `currentUser()`, `membersOf()`), `key`/`id`, `issuetype`,
+//! `labels`, `summary ~`, `created`/`updated` (dates or periods such as
+//! `-7d`), the request type (`"Request Type"`, `cf[10010]`) and
+//! `issue.property[key].path` clauses with `AND`, `OR`, `NOT`, parentheses
+//! and `ORDER BY`; pages follow `nextPageToken`. Unlike Jira, every issue
+//! property is searchable (Jira needs the app to declare it indexed). Errors
+//! use Jira's wording (`Error in the JQL Query: ... (line 1, character N)`).
+//!
+//! # Portal requests and their properties
+//! `POST /rest/servicedeskapi/request` creates the issue exactly as
+//! `POST /rest/api/3/issue` does (same keys, same `avi:jira:created:issue`
+//! event), and accepts, beyond the documented body, `properties:
+//! [{key, value}]`, written on the issue in the same transaction before the
+//! event. That is what Jira does with the data a Forge
+//! `jiraServiceManagement:portalRequestCreatePropertyPanel` submits through
+//! `view.submit()`: to replay a portal submission, post the request with the
+//! panel's data as properties, e.g.
+//! `{"serviceDeskId": "1", "requestTypeId": "1", "requestFieldValues":
+//! {"summary": "..."}, "properties": [{"key": "aigis.snapshot.v1", "value":
+//! {...}}]}`. `requestParticipants` are checked but not kept.
 //!
 //! # Permission model (deliberately simple)
 //! * asApp (`handle_as(None, ..)`) may do everything.
 //! * **Agents** are site admins and members of the groups `jira-admins` or
 //!   `jira-servicedesk-users`. Agents see every issue and every comment, may
-//!   transition issues and set any reporter.
+//!   transition and edit issues, set any reporter and raise requests on
+//!   behalf of others.
 //! * Everyone else (portal customers) sees only the issues they reported or
-//!   created, only public (`jsdPublic`) comments, no transitions, and may not
-//!   set another user as reporter. They may create issues in any project,
-//!   comment on and set properties of issues they see.
-//! * Every authenticated user may browse projects, users and groups; e-mail
-//!   addresses are always returned (as to an app holding the e-mail scope).
+//!   created, only public (`jsdPublic`) comments, no transitions, may not
+//!   edit issues (their fields are "not on the screen") and may not set
+//!   another user as reporter. They may create issues and requests in any
+//!   project, comment on and set properties of issues they see.
+//! * Every authenticated user may browse projects, users, groups, service
+//!   desks and request types; e-mail addresses are always returned (as to an
+//!   app holding the e-mail scope).
 //! * A project role's actors (`GET /project/{key}/role/{id}`) are shown to
 //!   asApp, site admins, members of `jira-admins` and the project's lead;
-//!   to anyone else the role is "not found", as Jira answers without
-//!   *Administer Projects*.
+//!   the list of roles (`GET /project/{key}/role`) to those who administer
+//!   any project; to anyone else the project or role is "not found", as
+//!   Jira answers without *Administer Projects*.
 //!
 //! Writes that Forge would report as product events append to an outbox table
 //! ([`JiraSim::pending_events`]); only `avi:jira:created:issue` is produced.

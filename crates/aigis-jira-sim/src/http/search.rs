@@ -528,6 +528,14 @@ impl Ctx<'_> {
 
     fn resolve_property(&self, t: &Term, key: &str, path: &[String]) -> Result<Filter, Fail> {
         let display = t.field.display();
+        let plain = |s: &str| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+        };
+        if key.is_empty() || !path.iter().all(|seg| plain(seg)) {
+            return Err(no_field(&display));
+        }
         let exists = Filter::PropertyExists {
             key: key.to_string(),
             path: path.to_vec(),

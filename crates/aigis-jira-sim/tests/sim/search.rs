@@ -382,6 +382,18 @@ fn bad_queries_are_400_in_jiras_words() {
             "Unable to find JQL function 'whoever()'.",
         ),
         (
+            r#"issue.property[aigis.snapshot.v1].a"b" = x"#,
+            "Error in the JQL Query",
+        ),
+        (
+            "issue.property[aigis.snapshot.v1].a:b = x",
+            "Field 'issue.property[aigis.snapshot.v1].a:b' does not exist",
+        ),
+        (
+            "issue.property[].x = 1",
+            "Field 'issue.property[].x' does not exist",
+        ),
+        (
             "project = AIR ORDER BY priority",
             "Not able to sort using field 'priority'.",
         ),
