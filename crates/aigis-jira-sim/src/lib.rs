@@ -301,7 +301,7 @@ impl JiraSim {
             .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
             .map(|(_, v)| v.as_str());
         let Some(user) = auth.and_then(|a| self.authenticate_basic(a)) else {
-            return http::unauthorized();
+            return http::unauthorized(path_and_query);
         };
         self.dispatch(http::Actor::User(user), method, path_and_query, body)
     }
@@ -319,7 +319,7 @@ impl JiraSim {
             None => http::Actor::App,
             Some(id) => match self.user(id) {
                 Some(u) => http::Actor::User(u),
-                None => return http::unauthorized(),
+                None => return http::unauthorized(path_and_query),
             },
         };
         self.dispatch(actor, method, path_and_query, body)

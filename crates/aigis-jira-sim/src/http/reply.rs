@@ -77,9 +77,11 @@ pub fn field_errors(errors: &BTreeMap<String, String>) -> SimResponse {
     json_resp(400, &json!({"errorMessages": [], "errors": errors}))
 }
 
-pub fn unauthorized() -> SimResponse {
+/// 401 for a request to `path`, in the shape of its API.
+pub fn unauthorized(path: &str) -> SimResponse {
+    let api = Api::of(path);
     let mut r = error(
-        Api::Platform,
+        api,
         401,
         "You are not authenticated. Authentication required to perform this operation.",
     );
