@@ -13,14 +13,14 @@ STATE_DIR ?= .aigis
 # which only build for wasm (their export names are WIT names, not C symbols).
 NATIVE := --workspace --exclude aigis-resolvers --exclude aigis-triggers --exclude aigis-sweeps
 
-.PHONY: fuzz run test setup components host frontend lint test-native test-wasm test-frontend test-e2e clean forge-deps forge validate-manifest test-forge-smoke test-conformance
+.PHONY: fuzz run test setup components host frontend lint test-native test-wasm test-frontend test-e2e clean forge-deps forge validate-manifest test-forge-smoke test-conformance test-clients
 
 ## Build everything and start the local site with demo data.
 run: setup components host frontend
 	$(AIGIS) up --demo --state-dir $(STATE_DIR) --port $(PORT) --components-dir $(COMPONENTS_DIR)
 
 ## The whole suite: lint, native tests, core tests compiled to wasm, frontend tests, browser end-to-end.
-test: setup lint components host frontend validate-manifest test-forge-smoke test-conformance test-native test-wasm test-frontend test-e2e
+test: setup lint components host frontend validate-manifest test-forge-smoke test-conformance test-native test-wasm test-frontend test-e2e test-clients
 	@echo "make test: all suites passed"
 
 setup:
@@ -52,6 +52,12 @@ test-wasm: host
 test-frontend: frontend
 	cd frontend && npm run typecheck && npm test
 
+## A well-known client library, unmodified, against the Jira simulator on loopback: the Python
+## `jira` client (pinned in tests/clients/requirements.txt, installed into target/clients/venv).
+test-clients:
+	$(CARGO) build -p aigis-jira-sim --example serve
+	bash tests/clients/run.sh target/debug/examples/serve
+
 ## Browser end-to-end against a fresh local site with demo data.
 test-e2e: host components frontend
 	bash tests/e2e.sh
@@ -73,13 +79,15 @@ validate-manifest: forge
 test-forge-smoke: forge
 	$(FORGE_NODE) --test forge/test/smoke.mjs
 
-## tests/scenarios on both hosts: the wasmtime host and the Forge build under Node 24 on
-## an in-memory Forge runtime (tests/forge-host); both must pass and give identical transcripts.
+## tests/scenarios on both hosts, seeded: the wasmtime host and the Forge build under Node 24
+## on an in-memory Forge runtime (tests/forge-host). Each host's transcript must equal the
+## committed tests/scenarios/<name>.expected.jsonl; UPDATE_EXPECT=1 rewrites them from the
+## wasmtime host (the Forge build must then still match).
 test-conformance: host components forge
 	$(FORGE_NODE) --test tests/forge-host/test/*.test.mjs
 	AIGIS_COMPONENTS_DIR=$(CURDIR)/$(COMPONENTS_DIR) $(CARGO) test $(NATIVE) --test scenarios -- --nocapture
 	$(FORGE_NODE) tests/forge-host/run.mjs --aigis $(AIGIS) --components-dir $(COMPONENTS_DIR)
-	$(FORGE_NODE) tests/forge-host/compare.mjs
+	$(CARGO) test $(NATIVE) --test scenarios -- --ignored --nocapture the_forge_build
 
 ## Audit verification benchmark: 1,000,000 sealed events verified by audit::Verifier
 ## against sha256sum over the same file, release build (method and results: BENCHMARKS.md).

@@ -20,11 +20,16 @@
 //   error, as the local host does without a route;
 // - time: `Date` is replaced by a virtual clock (`platform.clock.set(ms)`):
 //   `Date.now()` and `new Date()` read it, so the glue's `now-millis` and the
-//   SDKs see the scenario's time. Real time is `platform.realNow()`.
+//   SDKs see the scenario's time. Real time is `platform.realNow()`;
+// - randomness: with a `seed`, `crypto.getRandomValues` (what the build's
+//   `wasi:random` draws from) is the seeded ChaCha20 stream of chacha20.mjs,
+//   the same bytes as the wasmtime host's `Host::open_seeded`; `reseed(n)`
+//   restarts it. Without a seed it stays the OS's.
 //
 // Every call returns a Promise, as on Forge.
 
 import { KvsBackend } from './kvs-backend.mjs';
+import { SeededRandom } from './chacha20.mjs';
 
 const RealDate = globalThis.Date;
 /** The real fetch, for the runner's own calls to 127.0.0.1 (the global one is the fake egress). */
@@ -81,9 +86,10 @@ export class Platform {
   /**
    * `entities`: manifest.yml `app.storage.entities`; `egressHosts`: its
    * `permissions.external.fetch.backend` addresses; `bridge`: `{ url, token }`
-   * of `aigis up --test-bridge`; `cloudId`: the site's.
+   * of `aigis up --test-bridge`; `cloudId`: the site's; `seed`: the seed of
+   * `crypto.getRandomValues` once installed (none: the OS's).
    */
-  constructor({ entities = [], egressHosts = [], bridge, cloudId = 'conformance', appId = 'aigis' } = {}) {
+  constructor({ entities = [], egressHosts = [], bridge, cloudId = 'conformance', appId = 'aigis', seed } = {}) {
     this.kvs = new KvsBackend(entities);
     this.egressHosts = egressHosts;
     this.bridge = bridge;
@@ -91,9 +97,15 @@ export class Platform {
     this.appId = appId;
     this.clock = new VirtualClock();
     this.queue = [];
+    this.random = seed === undefined ? null : new SeededRandom(seed);
     this.jiraCalls = 0;
     /** The running invocation: `{ accountId, startedAt, timeoutMs }`. */
     this.current = null;
+  }
+
+  /** Restarts the seeded stream of `crypto.getRandomValues` at `seed`. */
+  reseed(seed) {
+    this.random = new SeededRandom(seed);
   }
 
   realNow() {
@@ -169,6 +181,15 @@ export class Platform {
   /** Installs the runtime's globals. Call before the SDKs are first imported. */
   install() {
     installDate(this.clock);
+    if (this.random) {
+      // `globalThis.crypto` is node:crypto's `webcrypto`, which the build's wasi.js imports.
+      const osRandom = globalThis.crypto.getRandomValues.bind(globalThis.crypto);
+      Object.defineProperty(globalThis.crypto, 'getRandomValues', {
+        configurable: true,
+        writable: true,
+        value: (array) => (this.random ? this.random.getRandomValues(array) : osRandom(array)),
+      });
+    }
     globalThis.fetch = (url, init) => this.egressFetch(url, init);
     globalThis.__forge_fetch__ = (target, path, init) => this.forgeFetch(target, path, init);
     const noop = () => ({ incr() {}, measure: () => ({ stop() {} }) });

@@ -1,47 +1,7 @@
-// The scenario semantics shared with crates/aigis-host/tests/scenarios.rs:
-// interpolation, matchers, expectations, normalisation and canonical JSON.
-// Change one, change the other: the two transcripts must be byte-identical.
-
-/** Keys whose values differ between hosts by design (random MAC key, cloud id). */
-export const VOLATILE_KEYS = new Set(['cloudId', 'entryHash', 'prevHash', 'entryMac', 'keyId', 'hash', 'mac',
-  // Signed checkpoints and packs: keys and origins are random per site.
-  'root', 'rootHash', 'leafHash', 'proof', 'note', 'checkpoint', 'origin', 'verifierKey', 'previousKeyId', 'contentBase64', 'sha256', 'bytes', 'nodes',
-]);
-
-/** Canonical JSON: object keys sorted (by UTF-16 code unit, as serde's BTreeMap for ASCII keys), no spaces. */
-export function canonical(v) {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const keys = Object.keys(v).sort(cmpCodePoints);
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v === undefined ? null : v);
-}
-
-function cmpCodePoints(a, b) {
-  const x = [...a];
-  const y = [...b];
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = x[i].codePointAt(0) - y[i].codePointAt(0);
-    if (d !== 0) return d;
-  }
-  return x.length - y.length;
-}
-
-export function normalise(v, site) {
-  if (Array.isArray(v)) return v.map((x) => normalise(x, site));
-  if (v && typeof v === 'object') {
-    const out = {};
-    for (const [k, x] of Object.entries(v)) {
-      if (VOLATILE_KEYS.has(k) && x !== null) out[k] = '<volatile>';
-      else if (k === 'nextCursor' && x !== null && x !== undefined) out[k] = '<cursor>';
-      else out[k] = normalise(x, site);
-    }
-    return out;
-  }
-  if (typeof v === 'string') return v.split(site).join('<site>');
-  return v;
-}
+// What the Forge runner needs of the scenario format (tests/scenarios/README.md)
+// to execute steps: interpolation, `save`, paths and times. The Rust side
+// (crates/aigis-host/tests/scenarios/expect.rs) has the same; it alone judges
+// outcomes (`expect`, normalisation, the committed transcripts).
 
 /** `a.b.0.c` into a value; undefined when absent. */
 export function atPath(v, path) {
@@ -109,85 +69,6 @@ export function plainText(doc) {
   return out;
 }
 
-const show = (a) => (a === undefined ? '<absent>' : JSON.stringify(a));
-const eq = (a, b) => a !== undefined && canonical(a) === canonical(b);
-
-/** Does `actual` meet `matcher`? Returns undefined, or why not. */
-export function matches(actual, matcher, start) {
-  if (matcher && typeof matcher === 'object' && !Array.isArray(matcher)) {
-    const keys = Object.keys(matcher);
-    if (keys.length === 1 && keys[0].startsWith('$')) {
-      const op = keys[0];
-      const arg = matcher[op];
-      const argS = typeof arg === 'string' ? arg : '';
-      const texts = () => (Array.isArray(actual) ? actual.filter((t) => typeof t === 'string') : []);
-      let ok;
-      switch (op) {
-        case '$len': {
-          const len = Array.isArray(actual)
-            ? actual.length
-            : typeof actual === 'string'
-              ? [...actual].length
-              : actual && typeof actual === 'object'
-                ? Object.keys(actual).length
-                : undefined;
-          ok = len !== undefined && len === arg;
-          break;
-        }
-        case '$exists':
-          ok = (actual !== undefined) === (typeof arg === 'boolean' ? arg : true);
-          break;
-        case '$ne':
-          ok = !eq(actual, arg);
-          break;
-        case '$contains':
-          ok = typeof actual === 'string' ? actual.includes(argS) : Array.isArray(actual) ? actual.some((x) => eq(x, arg)) : false;
-          break;
-        case '$startsWith':
-          ok = typeof actual === 'string' && actual.startsWith(argS);
-          break;
-        case '$someStartsWith':
-          ok = texts().some((t) => t.startsWith(argS));
-          break;
-        case '$someContains':
-          ok = texts().some((t) => t.includes(argS));
-          break;
-        case '$time':
-          ok = Number.isInteger(actual) && actual === parseAt(argS, start);
-          break;
-        default:
-          return `unknown matcher ${op}`;
-      }
-      return ok ? undefined : `${show(actual)} does not meet ${JSON.stringify(matcher)}`;
-    }
-  }
-  return eq(actual, matcher) ? undefined : `${show(actual)} is not ${JSON.stringify(matcher)}`;
-}
-
-/** Every failed expectation of one step. */
-export function check(expect, ok, out, start) {
-  const failures = [];
-  if (expect === undefined) {
-    if (!ok) failures.push(`failed: ${JSON.stringify(out)}`);
-    return failures;
-  }
-  if (!expect || typeof expect !== 'object' || Array.isArray(expect)) {
-    const why = matches(out, expect, start);
-    if (why) failures.push(why);
-    return failures;
-  }
-  const wantOk = 'ok' in expect ? expect.ok !== false : !('error' in expect);
-  if (ok !== wantOk) failures.push(`ok is ${ok}, expected ${wantOk}: ${JSON.stringify(out)}`);
-  if ('error' in expect && !(out && out.code === expect.error)) {
-    failures.push(`error code ${show(out && out.code)}, expected ${JSON.stringify(expect.error)}`);
-  }
-  for (const [path, matcher] of Object.entries(expect.match || {})) {
-    const why = matches(atPath(out, path), matcher, start);
-    if (why) failures.push(`${path}: ${why}`);
-  }
-  return failures;
-}
-
 /** Replaces `${var}` in every string; a string that is exactly `${var}` takes the variable's JSON value. */
 export function interpolate(v, vars) {
   if (typeof v === 'string') {
@@ -202,11 +83,18 @@ export function interpolate(v, vars) {
   return v;
 }
 
-/** The transcript line of one step. */
-export function record(i, step, ok, out, site) {
-  const r = { step: i, do: step.do };
-  for (const k of ['as', 'key', 'method', 'path', 'entity', 'issue']) if (k in step) r[k] = step[k];
-  r.ok = ok;
-  r.out = out;
-  return canonical(normalise(r, site));
+/** Keeps values of a step's outcome as variables (`save`); returns why a value could not be kept. */
+export function applySaves(step, out, vars) {
+  const failures = [];
+  if (typeof step.save === 'string' && step.do === 'fileRequest') {
+    vars[step.save] = out.id;
+    vars[`${step.save}.key`] = out.key;
+  } else if (step.save && typeof step.save === 'object' && !Array.isArray(step.save)) {
+    for (const [name, p] of Object.entries(step.save)) {
+      const v = atPath(out, typeof p === 'string' ? p : '');
+      if (v === undefined) failures.push(`nothing at ${p} to save`);
+      else vars[name] = v;
+    }
+  }
+  return failures;
 }

@@ -11,19 +11,23 @@ pub mod audit;
 mod backends;
 pub mod clock;
 pub mod demo;
+mod error;
 mod hostdb;
 pub mod manifest;
 mod runtime;
 pub mod scheduler;
+mod seeded;
 pub mod server;
+pub mod statedir;
 
 pub use backends::{DemoSite, DemoUser, JiraSim, SimEvent, SimResponse, SimUser, Store};
 pub use clock::Clock;
+pub use error::{ErrorBody, HostError, component_error};
 pub use manifest::Manifest;
 pub use runtime::{LogLine, Stats, path_template};
 
 use manifest::{FunctionDef, Handler};
-use runtime::{Call, Invocation, RawOutcome, Services};
+use runtime::{Call, Invocation, Prepared, RawOutcome, Services};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -31,45 +35,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
-use thiserror::Error;
-use wasmtime::component::Component;
-
-#[derive(Debug, Error)]
-pub enum HostError {
-    #[error(transparent)]
-    Manifest(#[from] manifest::ManifestError),
-    #[error("unknown function `{0}` (not in manifest.yml modules.function)")]
-    UnknownFunction(String),
-    #[error("`{0}` is not bound as {1} in manifest.yml")]
-    NotBound(String, &'static str),
-    #[error("component {path} is missing or unreadable ({message}); run `make components`")]
-    ComponentMissing { path: PathBuf, message: String },
-    #[error("wasm: {0}")]
-    Wasm(String),
-    #[error("function `{function}` exceeded its time limit of {seconds} s: time limit exceeded")]
-    TimeLimit { function: String, seconds: f64 },
-    #[error("function `{function}` returned a malformed result: {message}")]
-    BadResult { function: String, message: String },
-    #[error("function `{function}` failed: {error}")]
-    Failed { function: String, error: String },
-    #[error("unknown user `{0}` in the Jira simulator")]
-    UnknownUser(String),
-    #[error("host database: {0}")]
-    Db(#[from] rusqlite::Error),
-    #[error("{what}: {message}")]
-    Backend { what: &'static str, message: String },
-    #[error("io: {0}")]
-    Io(#[from] std::io::Error),
-}
-
-impl HostError {
-    fn backend(what: &'static str, e: impl std::fmt::Display) -> HostError {
-        HostError::Backend {
-            what,
-            message: e.to_string(),
-        }
-    }
-}
 
 /// Routes `fetch` calls to allowed egress hosts (after the manifest allow list
 /// check). With none registered, fetch fails with `network("no route ...")`.
@@ -155,7 +120,7 @@ struct HostInner {
     cloud_id: String,
     site_url: RwLock<String>,
     cache_dir: Option<PathBuf>,
-    components: Mutex<HashMap<String, Component>>,
+    components: Mutex<HashMap<String, Prepared>>,
     pump_lock: Mutex<()>,
 }
 
@@ -187,17 +152,35 @@ const DEFAULT_SITE_URL: &str = "http://localhost";
 
 impl Host {
     pub fn open(config: HostConfig) -> Result<Host, HostError> {
+        Host::open_inner(config, None)
+    }
+
+    /// **Tests only** (conformance scenarios, `aigis up --random-seed`): like
+    /// [`Host::open`], but the components' `wasi:random` is the ChaCha20
+    /// stream of `seed` (see `seeded.rs`) and the host's own ids (the
+    /// cloudId, job ids) derive from `seed`, so every run draws the same bytes.
+    /// Never for a real site: its keys would be predictable.
+    pub fn open_seeded(config: HostConfig, seed: u64) -> Result<Host, HostError> {
+        Host::open_inner(config, Some(seeded::SeededRandom::new(seed)))
+    }
+
+    fn open_inner(
+        config: HostConfig,
+        random: Option<seeded::SeededRandom>,
+    ) -> Result<Host, HostError> {
         let manifest = Arc::new(Manifest::load(&config.manifest_path)?);
         let schemas = manifest.entities.clone();
         let (store, sim, hostdb, cache_dir) = match &config.state_dir {
             Some(dir) => {
-                std::fs::create_dir_all(dir)?;
+                statedir::prepare(dir)?;
                 let store = Store::open(&dir.join("forge.db"), schemas)
                     .map_err(|e| HostError::backend("forge.db", e))?;
                 let sim = JiraSim::open(&dir.join("jira.db"))
                     .map_err(|e| HostError::backend("jira.db", e))?;
                 let hostdb = hostdb::HostDb::open(&dir.join("host.db"))?;
-                (store, sim, hostdb, Some(dir.join("cache")))
+                // The side files SQLite created on open.
+                statedir::tighten(dir)?;
+                (store, sim, hostdb, Some(dir.join(statedir::CACHE_DIR)))
             }
             None => (
                 Store::in_memory(schemas).map_err(|e| HostError::backend("storage", e))?,
@@ -222,6 +205,7 @@ impl Host {
             manifest,
             egress: RwLock::new(None),
             ids: AtomicU64::new(0),
+            random,
         });
         let fresh = svc.new_id("");
         // A UUID-shaped id from 24 hex digits of a SHA-256 (see Services::new_id).
@@ -311,7 +295,7 @@ impl Host {
             .ok_or_else(|| HostError::UnknownFunction(key.to_string()))
     }
 
-    fn component(&self, handler: &Handler) -> Result<Component, HostError> {
+    fn component(&self, handler: &Handler) -> Result<Prepared, HostError> {
         let file = handler.component_file();
         if let Some(c) = self
             .inner
@@ -420,9 +404,10 @@ impl Host {
         let result = match out.result {
             Ok(Some(text)) => Ok(parse(&text)?),
             Ok(None) => Ok(Value::Null),
-            Err(text) => {
-                Err(parse(&text).unwrap_or_else(|_| json!({ "code": "internal", "message": text })))
-            }
+            // A JSON error is the component's answer; any other text is a
+            // fault of the component, answered as `internal`.
+            Err(text) => Err(parse(&text)
+                .unwrap_or_else(|_| component_error(function_key, &Value::String(text)).1)),
         };
         Ok(InvokeOutcome {
             result,

@@ -2,8 +2,10 @@
 
 mod verify_cli;
 
+use aigis_core::ErrorCode;
 use aigis_host::clock::{format_rfc3339, parse_duration, parse_rfc3339};
-use aigis_host::{ClockConfig, Host, HostConfig};
+use aigis_host::statedir::write_private;
+use aigis_host::{ClockConfig, ErrorBody, Host, HostConfig, HostError, component_error};
 use anyhow::{Context, Result, anyhow};
 use clap::{Parser, Subcommand};
 use serde_json::{Value, json};
@@ -64,9 +66,15 @@ enum Command {
         /// until the bridge moves it, and run no scheduler or event pump.
         #[arg(long, hide = true)]
         test_bridge: bool,
+        /// Tests only (conformance): the components' randomness and the
+        /// host's ids from this seed instead of the OS, the same on every run.
+        /// Never for a real site: its keys would be predictable.
+        #[arg(long, hide = true, value_name = "N")]
+        random_seed: Option<u64>,
     },
     /// Call a resolver function as a simulator user; prints its JSON result
-    /// (on failure: the JSON error on stderr and a non-zero exit).
+    /// (on failure: the JSON error `{code, message, field?}` on stderr and a
+    /// non-zero exit).
     Invoke {
         /// The resolver key (what the UI passes to `invoke`).
         key: String,
@@ -207,10 +215,29 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("{}", json!({ "code": "host", "message": format!("{e:#}") }));
+            eprintln!("{}", error_json(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The JSON error a failed command prints, of the one shape
+/// `{code, message, field?}`: a host failure as the server would answer it
+/// (its detail to the log), anything else `internal` with its message.
+fn error_json(e: &anyhow::Error) -> Value {
+    match e.downcast_ref::<HostError>() {
+        Some(host_error) => {
+            tracing::error!("{e:#}");
+            host_error.body().to_json()
+        }
+        None => ErrorBody::new(ErrorCode::Internal, format!("{e:#}")).to_json(),
+    }
+}
+
+/// Prints a command's JSON error on stderr; the exit code of a failure.
+fn fail(body: &ErrorBody) -> ExitCode {
+    eprintln!("{}", body.to_json());
+    ExitCode::FAILURE
 }
 
 fn open(cli: &Cli) -> Result<Host> {
@@ -230,22 +257,14 @@ fn open(cli: &Cli) -> Result<Host> {
         manifest_path: cli.manifest.clone(),
         clock,
     };
-    Host::open(config).with_context(|| format!("opening state dir {}", cli.state_dir.display()))
-}
-
-/// Writes a file only its owner may read.
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-    let mut f = o
-        .open(path)
-        .with_context(|| format!("writing {}", path.display()))?;
-    f.write_all(bytes)
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+    let host = match cli.command {
+        Command::Up {
+            random_seed: Some(seed),
+            ..
+        } => Host::open_seeded(config, seed),
+        _ => Host::open(config),
+    };
+    host.with_context(|| format!("opening state dir {}", cli.state_dir.display()))
 }
 
 /// A simulator user's account id from an email, or an account id as given.
@@ -293,6 +312,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             demo,
             seed_jira,
             test_bridge,
+            ..
         } => up(
             host,
             &cli,
@@ -310,16 +330,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
             module,
             stats,
         } => {
-            let payload: Value = serde_json::from_str(payload).context("--payload is not JSON")?;
-            let account = account_of(&host, as_user)?;
-            let out = host.invoke_resolver(key, &payload, &account, module.as_deref())?;
+            let payload: Value = match serde_json::from_str(payload) {
+                Ok(v) => v,
+                Err(e) => {
+                    let message = format!("--payload is not JSON: {e}");
+                    return Ok(fail(&ErrorBody::invalid("payload", message)));
+                }
+            };
+            let account = match account_of(&host, as_user) {
+                Ok(a) => a,
+                Err(e) => return Ok(fail(&ErrorBody::invalid("as", e.to_string()))),
+            };
+            let out = match host.invoke_resolver(key, &payload, &account, module.as_deref()) {
+                Ok(out) => out,
+                Err(e) => {
+                    tracing::error!("{e}");
+                    return Ok(fail(&e.body()));
+                }
+            };
             let code = match &out.result {
                 Ok(v) => {
                     print_json(v);
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    eprintln!("{e}");
+                    eprintln!("{}", component_error(key, e).1);
                     ExitCode::FAILURE
                 }
             };
@@ -359,7 +394,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("the audit log has no MAC key yet (nothing was logged)");
                 return Ok(ExitCode::FAILURE);
             };
-            write_private(out, key.as_bytes())?;
+            write_private(out, key.as_bytes())
+                .with_context(|| format!("writing {}", out.display()))?;
             print_json(&json!({ "keyId": id, "file": out.display().to_string() }));
             Ok(ExitCode::SUCCESS)
         }
@@ -375,7 +411,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {
-                    eprintln!("{e}");
+                    eprintln!("{}", component_error("audit.prove", &e).1);
                     Ok(ExitCode::FAILURE)
                 }
             }
@@ -398,7 +434,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let v = match res.result {
                 Ok(v) => v,
                 Err(e) => {
-                    eprintln!("{e}");
+                    eprintln!("{}", component_error("audit.export", &e).1);
                     return Ok(ExitCode::FAILURE);
                 }
             };
@@ -464,8 +500,8 @@ fn up(host: Host, cli: &Cli, port: u16, opts: UpOptions) -> Result<ExitCode> {
     }
     let bridge = if opts.test_bridge {
         let bridge = aigis_host::server::Bridge::random().context("drawing a bridge token")?;
-        let path = cli.state_dir.join("bridge.token");
-        std::fs::write(&path, bridge.token())
+        let path = cli.state_dir.join(aigis_host::statedir::BRIDGE_TOKEN);
+        write_private(&path, bridge.token().as_bytes())
             .with_context(|| format!("writing {}", path.display()))?;
         Some(bridge)
     } else {

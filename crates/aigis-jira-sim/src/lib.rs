@@ -1,27 +1,84 @@
-//! Jira Cloud simulator: REST v3 shapes over SQLite.
+//! Jira Cloud simulator: REST v3 and JSM shapes over SQLite.
 //!
-//! [`JiraSim`] answers a subset of the Jira Cloud platform REST API v3 (see
-//! [`routes`]) with the shapes, status codes and error bodies of the official
-//! OpenAPI document (`shared/specs/jira-platform-openapi-v3.json`), over its own
-//! SQLite tables. It is synchronous and in-process: the local host adapts HTTP
-//! to [`JiraSim::handle_http`]; wasm guests' `requestJira` reaches
-//! [`JiraSim::handle_as`].
+//! [`JiraSim`] answers a subset of the Jira Cloud platform REST API v3 and of
+//! the Jira Service Management REST API (see [`routes`]) with the shapes,
+//! status codes and error bodies of the official OpenAPI documents
+//! (`shared/specs/jira-platform-openapi-v3.json`; for JSM the subset in
+//! `specs/jsm-servicedeskapi-subset.json`, see [`openapi::Spec::jsm_path`]),
+//! over its own SQLite tables. It is synchronous and in-process: the local
+//! host adapts HTTP to [`JiraSim::handle_http`]; wasm guests' `requestJira`
+//! reaches [`JiraSim::handle_as`]; `examples/serve.rs` serves it alone on a
+//! loopback port for client libraries (`make test-clients`).
+//!
+//! # Layout
+//! `http/` has one file per REST resource (`issue`, `comment`,
+//! `properties`, `transitions`, `links`, `search`, `field`, `user`,
+//! `groups`, `project`, `permissions`, `server_info`, `servicedesk`,
+//! `request`) behind one route table (`http/routes.rs`) that serves
+//! dispatch, 404 (no template fits) vs 405 (with `Allow`), and [`routes`].
+//! `jql.rs` parses JQL; `store/` holds every SQL statement. Every request
+//! runs in one transaction, `BEGIN IMMEDIATE` for writes: ids (`MAX(id) + 1`)
+//! are allocated under the write lock, so two processes sharing the database
+//! file never collide. An internal failure is answered with a generic 500 in
+//! the API's error shape; the detail goes to the log (`tracing`).
+//!
+//! # Routes
+//! Platform: `myself`, `user`, `user/search`, `user/groups`, `group/member`,
+//! `groups/picker`, `mypermissions`, `serverInfo`, `project/search`,
+//! `project/{key}`, `project/{key}/role`, `project/{key}/role/{id}`,
+//! `field`, `search/jql` (GET, POST), `issue` (POST), `issue/{key}` (GET,
+//! PUT), `issue/{key}/properties[/{propertyKey}]` (GET, PUT, DELETE),
+//! `issue/{key}/comment` (GET, POST), `issue/{key}/comment/{id}`,
+//! `issue/{key}/transitions` (GET, POST), `issueLink` (POST),
+//! `issueLinkType`. JSM: `servicedesk`, `servicedesk/{id}`,
+//! `servicedesk/{id}/requesttype[/{requestTypeId}]`, `request` (POST),
+//! `request/{issueIdOrKey}`. Platform errors are Jira's ErrorCollection
+//! (`{"errorMessages": [...], "errors": {...}}`), JSM errors its
+//! ErrorResponse (`{"errorMessage", "i18nErrorMessage"}`); 404 and 405 of the
+//! router are always ErrorCollections.
+//!
+//! # Search
+//! `search/jql` takes `project`, `status`, `reporter`/`creator` (account id,
+//! e-mail, `currentUser()`, `membersOf()`), `key`/`id`, `issuetype`,
+//! `labels`, `summary ~`, `created`/`updated` (dates or periods such as
+//! `-7d`), the request type (`"Request Type"`, `cf[10010]`) and
+//! `issue.property[key].path` clauses with `AND`, `OR`, `NOT`, parentheses
+//! and `ORDER BY`; pages follow `nextPageToken`. Unlike Jira, every issue
+//! property is searchable (Jira needs the app to declare it indexed). Errors
+//! use Jira's wording (`Error in the JQL Query: ... (line 1, character N)`).
+//!
+//! # Portal requests and their properties
+//! `POST /rest/servicedeskapi/request` creates the issue exactly as
+//! `POST /rest/api/3/issue` does (same keys, same `avi:jira:created:issue`
+//! event), and accepts, beyond the documented body, `properties:
+//! [{key, value}]`, written on the issue in the same transaction before the
+//! event. That is what Jira does with the data a Forge
+//! `jiraServiceManagement:portalRequestCreatePropertyPanel` submits through
+//! `view.submit()`: to replay a portal submission, post the request with the
+//! panel's data as properties, e.g.
+//! `{"serviceDeskId": "1", "requestTypeId": "1", "requestFieldValues":
+//! {"summary": "..."}, "properties": [{"key": "aigis.snapshot.v1", "value":
+//! {...}}]}`. `requestParticipants` are checked but not kept.
 //!
 //! # Permission model (deliberately simple)
 //! * asApp (`handle_as(None, ..)`) may do everything.
 //! * **Agents** are site admins and members of the groups `jira-admins` or
 //!   `jira-servicedesk-users`. Agents see every issue and every comment, may
-//!   transition issues and set any reporter.
+//!   transition and edit issues, set any reporter and raise requests on
+//!   behalf of others.
 //! * Everyone else (portal customers) sees only the issues they reported or
-//!   created, only public (`jsdPublic`) comments, no transitions, and may not
-//!   set another user as reporter. They may create issues in any project,
-//!   comment on and set properties of issues they see.
-//! * Every authenticated user may browse projects, users and groups; e-mail
-//!   addresses are always returned (as to an app holding the e-mail scope).
+//!   created, only public (`jsdPublic`) comments, no transitions, may not
+//!   edit issues (their fields are "not on the screen") and may not set
+//!   another user as reporter. They may create issues and requests in any
+//!   project, comment on and set properties of issues they see.
+//! * Every authenticated user may browse projects, users, groups, service
+//!   desks and request types; e-mail addresses are always returned (as to an
+//!   app holding the e-mail scope).
 //! * A project role's actors (`GET /project/{key}/role/{id}`) are shown to
 //!   asApp, site admins, members of `jira-admins` and the project's lead;
-//!   to anyone else the role is "not found", as Jira answers without
-//!   *Administer Projects*.
+//!   the list of roles (`GET /project/{key}/role`) to those who administer
+//!   any project; to anyone else the project or role is "not found", as
+//!   Jira answers without *Administer Projects*.
 //!
 //! Writes that Forge would report as product events append to an outbox table
 //! ([`JiraSim::pending_events`]); only `avi:jira:created:issue` is produced.
@@ -30,6 +87,7 @@
 //! `demo-ada-token`: for local use only.
 
 mod http;
+mod jql;
 pub mod openapi;
 mod store;
 
@@ -37,9 +95,12 @@ use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Mutex, MutexGuard, RwLock};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use http::routes;
+
+/// JSM "Request Type" custom field id.
+pub const REQUEST_TYPE_FIELD: &str = "customfield_10010";
 
 /// Default `self` URL root.
 pub const DEFAULT_BASE_URL: &str = "https://aigis-demo.atlassian.net";
@@ -172,7 +233,11 @@ impl JiraSim {
 
     fn with_connection(conn: Connection) -> Result<JiraSim, SimError> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        store::create_schema(&conn)?;
+        {
+            let tx = Transaction::new_unchecked(&conn, TransactionBehavior::Immediate)?;
+            store::create_schema(&tx)?;
+            tx.commit()?;
+        }
         Ok(JiraSim {
             conn: Mutex::new(conn),
             clock: AtomicI64::new(0),
@@ -211,6 +276,18 @@ impl JiraSim {
         self.conn.lock().map_err(|_| SimError::Poisoned)
     }
 
+    /// Run `f` in one `BEGIN IMMEDIATE` transaction, committed if it succeeds.
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, SimError>,
+    ) -> Result<T, SimError> {
+        let conn = self.lock()?;
+        let tx = Transaction::new_unchecked(&conn, TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
     /// HTTP entry: authenticates `Authorization: Basic base64(email:apiToken)`.
     pub fn handle_http(
         &self,
@@ -224,7 +301,7 @@ impl JiraSim {
             .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
             .map(|(_, v)| v.as_str());
         let Some(user) = auth.and_then(|a| self.authenticate_basic(a)) else {
-            return http::unauthorized();
+            return http::unauthorized(path_and_query);
         };
         self.dispatch(http::Actor::User(user), method, path_and_query, body)
     }
@@ -242,7 +319,7 @@ impl JiraSim {
             None => http::Actor::App,
             Some(id) => match self.user(id) {
                 Some(u) => http::Actor::User(u),
-                None => return http::unauthorized(),
+                None => return http::unauthorized(path_and_query),
             },
         };
         self.dispatch(actor, method, path_and_query, body)
@@ -257,15 +334,20 @@ impl JiraSim {
     ) -> SimResponse {
         let conn = match self.lock() {
             Ok(c) => c,
-            Err(e) => return http::internal(&e),
+            Err(e) => {
+                tracing::error!("jira simulator: {e}");
+                return http::internal_error();
+            }
         };
-        let ctx = http::Ctx {
-            conn: &conn,
-            now: self.now_millis(),
-            base: self.base_url(),
+        http::handle(
+            &conn,
+            self.now_millis(),
+            self.base_url(),
             actor,
-        };
-        ctx.handle(method, path_and_query, body)
+            method,
+            path_and_query,
+            body,
+        )
     }
 
     /// Check an `Authorization: Basic ...` header against users' API tokens.
@@ -294,22 +376,22 @@ impl JiraSim {
 
     /// Acknowledge (remove from pending) one outbox event.
     pub fn ack_event(&self, id: i64) -> Result<(), SimError> {
-        store::ack_event(&*self.lock()?, id)
+        self.write(|tx| store::ack_event(tx, id))
     }
 
     /// Create a user. Fails if the account id or e-mail is taken.
     pub fn create_user(&self, u: NewUser) -> Result<SimUser, SimError> {
-        store::create_user(&*self.lock()?, u)
+        self.write(|tx| store::create_user(tx, u))
     }
 
     /// Create a group; returns its groupId. Fails if the name is taken.
     pub fn create_group(&self, name: &str) -> Result<String, SimError> {
-        store::create_group(&*self.lock()?, name)
+        self.write(|tx| store::create_group(tx, name))
     }
 
     /// Add a user to a group (by group name). Idempotent.
     pub fn add_to_group(&self, group: &str, account_id: &str) -> Result<(), SimError> {
-        store::add_to_group(&*self.lock()?, group, account_id)
+        self.write(|tx| store::add_to_group(tx, group, account_id))
     }
 
     /// Create a (software) project with issue type `Task`; returns its id.
@@ -319,7 +401,7 @@ impl JiraSim {
         name: &str,
         lead_account_id: &str,
     ) -> Result<String, SimError> {
-        store::create_project(&*self.lock()?, key, name, lead_account_id)
+        self.write(|tx| store::create_project(tx, key, name, lead_account_id))
     }
 
     /// Turn a project into a JSM service desk with a portal.
@@ -329,7 +411,7 @@ impl JiraSim {
         project_key: &str,
         portal_name: &str,
     ) -> Result<(String, String), SimError> {
-        store::create_service_desk(&*self.lock()?, project_key, portal_name)
+        self.write(|tx| store::create_service_desk(tx, project_key, portal_name))
     }
 
     /// Add a request type (creating its issue type if needed); returns its id.
@@ -339,7 +421,7 @@ impl JiraSim {
         name: &str,
         issue_type_name: &str,
     ) -> Result<String, SimError> {
-        store::create_request_type(&*self.lock()?, service_desk_id, name, issue_type_name)
+        self.write(|tx| store::create_request_type(tx, service_desk_id, name, issue_type_name))
     }
 
     /// Add a workflow transition (available from every other status) to a
@@ -350,13 +432,13 @@ impl JiraSim {
         name: &str,
         to_status: &str,
     ) -> Result<String, SimError> {
-        store::add_transition(&*self.lock()?, project_key, name, to_status)
+        self.write(|tx| store::add_transition(tx, project_key, name, to_status))
     }
 
     /// Create a project role (roles are site-wide, their actors are per
     /// project); returns its id. Ids start at 10002. Fails if the name is taken.
     pub fn create_project_role(&self, name: &str, description: &str) -> Result<String, SimError> {
-        store::create_project_role(&*self.lock()?, name, description)
+        self.write(|tx| store::create_project_role(tx, name, description))
     }
 
     /// Make a user or a group an actor of role `role_id` in a project. Idempotent.
@@ -366,7 +448,7 @@ impl JiraSim {
         role_id: &str,
         member: &RoleMember,
     ) -> Result<(), SimError> {
-        store::add_role_actor(&*self.lock()?, project_key, role_id, member)
+        self.write(|tx| store::add_role_actor(tx, project_key, role_id, member))
     }
 
     /// Remove an actor from role `role_id` in a project; `NotFound` if it is not one.
@@ -376,16 +458,12 @@ impl JiraSim {
         role_id: &str,
         member: &RoleMember,
     ) -> Result<(), SimError> {
-        store::remove_role_actor(&*self.lock()?, project_key, role_id, member)
+        self.write(|tx| store::remove_role_actor(tx, project_key, role_id, member))
     }
 
     /// Seed the demo site (idempotent).
     pub fn seed_demo(&self) -> Result<DemoSite, SimError> {
-        let mut conn = self.lock()?;
-        let tx = conn.transaction()?;
-        let site = store::seed_demo(&tx)?;
-        tx.commit()?;
-        Ok(site)
+        self.write(store::seed_demo)
     }
 }
 

@@ -78,6 +78,36 @@ impl Spec {
         start.join("../../..").join(SPEC_REL)
     }
 
+    /// The subset of Atlassian's JSM Cloud REST document that covers the
+    /// simulator's `servicedeskapi` routes, shipped with this crate
+    /// (`specs/jsm-servicedeskapi-subset.json`; provenance in its `info`).
+    pub fn jsm_path() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("specs/jsm-servicedeskapi-subset.json")
+    }
+
+    /// Every local `$ref` of the document that points nowhere.
+    pub fn dangling_refs(&self) -> Vec<String> {
+        fn walk(doc: &Value, v: &Value, out: &mut Vec<String>) {
+            match v {
+                Value::Object(o) => {
+                    if let Some(r) = o.get("$ref").and_then(Value::as_str)
+                        && r.strip_prefix('#').is_none_or(|p| doc.pointer(p).is_none())
+                    {
+                        out.push(r.to_string());
+                    }
+                    o.values().for_each(|c| walk(doc, c, out));
+                }
+                Value::Array(a) => a.iter().for_each(|c| walk(doc, c, out)),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.doc, &self.doc, &mut out);
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// Whether the document declares `method` on the path template `template`.
     pub fn has_operation(&self, method: &str, template: &str) -> bool {
         self.operation(method, template).is_some()

@@ -131,6 +131,9 @@ impl exports::aigis::forge::resolver::Guest for Guest {
                 }
             }
             "fail" => Err(err(arg, "asked to fail")),
+            "not-json" => Err("plain text, not a JSON error".into()),
+            // A trap (panic = "abort": the guest stops at `unreachable`).
+            "trap" => panic!("asked to trap"),
             _ => Err(err("invalid", "unknown op")),
         }
     }

@@ -1,0 +1,77 @@
+//! `myself`, `user`, `user/search`, `user/groups`.
+
+use serde_json::{Value, json};
+
+use super::reply::json_resp;
+use super::{Ctx, HResult, Req, reply};
+use crate::{APP_ACCOUNT_ID, store};
+
+fn no_user(id: &str) -> super::Fail {
+    reply::fail(
+        404,
+        &format!("Specified user does not exist or you do not have required permissions: '{id}'"),
+    )
+}
+
+pub fn myself(ctx: &Ctx<'_>, req: &Req) -> HResult {
+    let mut me = ctx.me_json();
+    if req.query.expands("groups")
+        && let Some(o) = me.as_object_mut()
+    {
+        let groups: Vec<Value> = store::groups_of(ctx.tx, &ctx.actor_id())?
+            .iter()
+            .map(|(id, n)| ctx.group_json(id, n))
+            .collect();
+        o.insert(
+            "groups".into(),
+            json!({"size": groups.len(), "items": groups}),
+        );
+    }
+    Ok(json_resp(200, &me))
+}
+
+pub fn get_user(ctx: &Ctx<'_>, req: &Req) -> HResult {
+    let id = req.query.get("accountId").unwrap_or_default();
+    if id == APP_ACCOUNT_ID {
+        return Ok(json_resp(200, &ctx.app_user_json()));
+    }
+    match store::user(ctx.tx, id)? {
+        Some(u) => Ok(json_resp(200, &ctx.user_json(&u, true))),
+        None => Err(no_user(id)),
+    }
+}
+
+pub fn user_search(ctx: &Ctx<'_>, req: &Req) -> HResult {
+    let q = &req.query;
+    let start = usize::try_from(q.int("startAt", 0)?.max(0)).unwrap_or(0);
+    let max = usize::try_from(q.int("maxResults", 50)?.clamp(0, 1000)).unwrap_or(50);
+    let users = match (q.get("query"), q.get("accountId")) {
+        (Some(query), _) => store::search_users(ctx.tx, query)?,
+        (None, Some(id)) => store::user(ctx.tx, id)?.into_iter().collect(),
+        (None, None) => {
+            return Err(reply::fail(
+                400,
+                "One of 'query' or 'accountId' must be specified.",
+            ));
+        }
+    };
+    let out: Vec<Value> = users
+        .iter()
+        .skip(start)
+        .take(max)
+        .map(|u| ctx.user_json(u, true))
+        .collect();
+    Ok(json_resp(200, &Value::Array(out)))
+}
+
+pub fn user_groups(ctx: &Ctx<'_>, req: &Req) -> HResult {
+    let id = req.query.get("accountId").unwrap_or_default();
+    if store::user(ctx.tx, id)?.is_none() {
+        return Err(no_user(id));
+    }
+    let groups: Vec<Value> = store::groups_of(ctx.tx, id)?
+        .iter()
+        .map(|(gid, n)| ctx.group_json(gid, n))
+        .collect();
+    Ok(json_resp(200, &Value::Array(groups)))
+}
