@@ -82,6 +82,7 @@ const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   unauthenticated: 'You are not signed in, or your sign-in has expired: sign in again.',
   forbidden: 'You do not have permission to do this.',
   'not-found': 'That was not found; it may have been removed.',
+  'method-not-allowed': 'That address does not answer this kind of request.',
   conflict: 'This conflicts with a change made meanwhile; reload and try again.',
   'too-large': 'What was sent is too large; send less at a time.',
   'rate-limited': 'Too many requests; wait a minute and try again.',

@@ -9,6 +9,7 @@ const CODE_TITLES: Record<ErrorCode, string> = {
   unauthenticated: 'Not signed in',
   forbidden: 'Not allowed',
   'not-found': 'Not found',
+  'method-not-allowed': 'Not allowed here',
   conflict: 'Conflict',
   'too-large': 'Too large',
   'rate-limited': 'Too many requests',

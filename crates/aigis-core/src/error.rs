@@ -65,6 +65,8 @@ pub enum ErrorCode {
     Forbidden,
     /// The thing (or function) does not exist, or the caller may not know it does.
     NotFound,
+    /// The endpoint exists but not for this HTTP method.
+    MethodNotAllowed,
     /// The request contradicts current state (duplicate, already decided, raced).
     Conflict,
     /// The request body is larger than the host accepts.
@@ -79,11 +81,12 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in status order.
-    pub const ALL: [ErrorCode; 9] = [
+    pub const ALL: [ErrorCode; 10] = [
         ErrorCode::Invalid,
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
         ErrorCode::Conflict,
         ErrorCode::TooLarge,
         ErrorCode::RateLimited,
@@ -98,6 +101,7 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => "unauthenticated",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::NotFound => "not-found",
+            ErrorCode::MethodNotAllowed => "method-not-allowed",
             ErrorCode::Conflict => "conflict",
             ErrorCode::TooLarge => "too-large",
             ErrorCode::RateLimited => "rate-limited",
@@ -113,6 +117,7 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
+            ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Conflict => 409,
             ErrorCode::TooLarge => 413,
             ErrorCode::RateLimited => 429,

@@ -164,13 +164,19 @@ impl Default for Governance {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GovernancePatch {
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub max_days: Option<MaxDays>,
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub security_review_risks: Option<Vec<Risk>>,
     /// `""` clears the group.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub security_reviewer_group: Option<String>,
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub unknown_tools: Option<UnknownTools>,
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub max_critical_per_person: Option<u32>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional))]
     pub note: String,
 }
 

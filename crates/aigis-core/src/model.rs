@@ -354,15 +354,21 @@ pub struct ToolInput {
     pub provider: String,
     pub status: ToolStatus,
     pub risk: Risk,
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub default_duration_days: Option<u32>,
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub max_duration_days: Option<u32>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional))]
     pub guidance: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional))]
     pub fulfilment_notes: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional))]
     pub risk_rationale: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub entitlement: Option<Entitlement>,
 }
 

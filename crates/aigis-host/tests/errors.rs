@@ -164,6 +164,17 @@ fn http_error_answers_have_one_shape_and_the_status_of_their_code() {
     assert_eq!(status, 404);
     assert_shape(&json_answer(status, &ct, &text), "not-found");
 
+    // A known endpoint with the wrong method: method-not-allowed.
+    for head in [
+        "GET /api/invoke/listTools HTTP/1.1",
+        "DELETE /api/invoke/listTools HTTP/1.1",
+        "POST /api/host/health HTTP/1.1\r\nContent-Length: 0",
+    ] {
+        let (status, ct, text) = send(&srv.addr, head, b"");
+        assert_eq!(status, 405, "{head}: {text}");
+        assert_shape(&json_answer(status, &ct, &text), "method-not-allowed");
+    }
+
     // A trap, a time limit, a missing component, a malformed component
     // error: internal, with nothing of the engine in the message.
     for (path, payload) in [

@@ -170,7 +170,7 @@ export type Entitlement = { provider: IdpProvider, groupId?: string | null, grou
  * UI's copy is generated from this type), so a code means the same
  * everywhere and no host invents its own mapping.
  */
-export type ErrorCode = "invalid" | "unauthenticated" | "forbidden" | "not-found" | "conflict" | "too-large" | "rate-limited" | "internal" | "unavailable";
+export type ErrorCode = "invalid" | "unauthenticated" | "forbidden" | "not-found" | "method-not-allowed" | "conflict" | "too-large" | "rate-limited" | "internal" | "unavailable";
 
 /**
  * An evidence pack, inline.
@@ -226,11 +226,11 @@ current: number, };
 /**
  * Changes an admin submits; absent fields keep their current value.
  */
-export type GovernancePatch = { maxDays: MaxDays | null, securityReviewRisks: Array<Risk> | null, 
+export type GovernancePatch = { maxDays?: MaxDays | null, securityReviewRisks?: Array<Risk> | null, 
 /**
  * `""` clears the group.
  */
-securityReviewerGroup: string | null, unknownTools: UnknownTools | null, maxCriticalPerPerson: number | null, note: string, };
+securityReviewerGroup?: string | null, unknownTools?: UnknownTools | null, maxCriticalPerPerson?: number | null, note?: string, };
 
 export type GovernanceSaved = { governance: Governance, };
 
@@ -753,7 +753,7 @@ export type ToolId = string;
 /**
  * A tool as an admin submits it to the catalog.
  */
-export type ToolInput = { id: string, name: string, provider: string, status: ToolStatus, risk: Risk, defaultDurationDays: number | null, maxDurationDays: number | null, guidance: string, fulfilmentNotes: string, riskRationale: string, entitlement: Entitlement | null, };
+export type ToolInput = { id: string, name: string, provider: string, status: ToolStatus, risk: Risk, defaultDurationDays?: number | null, maxDurationDays?: number | null, guidance?: string, fulfilmentNotes?: string, riskRationale?: string, entitlement?: Entitlement | null, };
 
 export type ToolList = { tools: Array<Tool>, };
 
@@ -929,6 +929,7 @@ export const ERROR_STATUS: { readonly [C in ErrorCode]: number } = {
   "unauthenticated": 401,
   "forbidden": 403,
   "not-found": 404,
+  "method-not-allowed": 405,
   "conflict": 409,
   "too-large": 413,
   "rate-limited": 429,

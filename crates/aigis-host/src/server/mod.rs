@@ -6,7 +6,8 @@
 //!   payload; the answer is the JSON result or error, with the invocation's
 //!   stats in the `x-aigis-stats` header;
 //! - `GET /api/host/health`;
-//! - any other `/api/*`: `not-found`;
+//! - any other `/api/*`: `not-found`; a known endpoint with the wrong
+//!   method: `method-not-allowed` (405);
 //! - `/`: static files of the UI (`frontend/dist`) when present;
 //! - with a [`Bridge`] (`aigis up --test-bridge`, for the conformance runner of
 //!   the Forge build, `tests/forge-host/`): `POST /api/host/bridge/{jira,events,clock}`,
@@ -65,15 +66,27 @@ pub fn router_with_bridge(
     bridge: Option<Bridge>,
 ) -> Router {
     let mut app = Router::new()
-        .route("/api/host/health", get(health))
-        .route("/api/invoke/{function_key}", post(invoke::invoke))
+        .route("/api/host/health", get(health).fallback(wrong_method))
+        .route(
+            "/api/invoke/{function_key}",
+            post(invoke::invoke).fallback(wrong_method),
+        )
         .route("/api/{*rest}", any(api_not_found))
         .route("/rest/{*path}", any(jira));
     if bridge.is_some() {
         app = app
-            .route("/api/host/bridge/jira", post(bridge::jira))
-            .route("/api/host/bridge/events", post(bridge::events))
-            .route("/api/host/bridge/clock", post(bridge::clock));
+            .route(
+                "/api/host/bridge/jira",
+                post(bridge::jira).fallback(wrong_method),
+            )
+            .route(
+                "/api/host/bridge/events",
+                post(bridge::events).fallback(wrong_method),
+            )
+            .route(
+                "/api/host/bridge/clock",
+                post(bridge::clock).fallback(wrong_method),
+            );
     }
     let app = app
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -107,6 +120,13 @@ async fn api_not_found(method: Method, uri: Uri) -> ApiError {
     ApiError::new(
         ErrorCode::NotFound,
         format!("no endpoint {method} {}", uri.path()),
+    )
+}
+
+async fn wrong_method(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        format!("{} does not answer {method}", uri.path()),
     )
 }
 
