@@ -12,7 +12,7 @@ use crate::repo::{self, Change};
 use aigis_core::adf;
 use aigis_core::audit::NewEvent;
 use aigis_core::ids::GrantId;
-use aigis_core::model::{Grant, GrantStatus, JobKind, JobStatus, days};
+use aigis_core::model::{Grant, GrantStatus, JobKind, days};
 use aigis_core::{Millis, rules, time};
 use aigis_platform::Platform;
 use serde::{Deserialize, Serialize};
@@ -141,17 +141,7 @@ pub fn extend(p: &Platform, caller: &Caller, args: ExtendArgs) -> Result<GrantCh
             let mut removed = false;
             for j in jobs.iter().filter(|j| j.kind == JobKind::Deprovision) {
                 if jobs::unfinished(j) {
-                    let mut cancelled = j.clone();
-                    cancelled.status = JobStatus::Completed;
-                    cancelled.note = Some("cancelled: the grant was extended".into());
-                    cancelled.updated_at = now;
-                    c.put(JOB, &cancelled.id, &cancelled)?;
-                    c.event(NewEvent::new(
-                        &caller.account_id,
-                        "job.cancelled",
-                        &format!("job:{}", j.id),
-                        json!({"grant": g.id, "reason": "extended"}),
-                    ));
+                    jobs::cancel(&mut c, j, "extended", &caller.account_id, now)?;
                 } else {
                     removed = true;
                 }

@@ -69,17 +69,7 @@ pub fn revoke(p: &Platform, caller: &Caller, args: RevokeArgs) -> Result<Revoked
         for j in jobs.iter().filter(|j| {
             j.kind == JobKind::Provision && jobs::unfinished(j) && j.status != JobStatus::Running
         }) {
-            let mut cancelled = j.clone();
-            cancelled.status = JobStatus::Completed;
-            cancelled.note = Some("cancelled: the grant was revoked".into());
-            cancelled.updated_at = now;
-            c.put(JOB, &cancelled.id, &cancelled)?;
-            c.event(NewEvent::new(
-                &caller.account_id,
-                "job.cancelled",
-                &format!("job:{}", j.id),
-                json!({"grant": g.id, "reason": "revoked"}),
-            ));
+            jobs::cancel(&mut c, j, "revoked", &caller.account_id, now)?;
         }
         let job = match pending {
             Some(j) => j,

@@ -11,6 +11,9 @@ use crate::api::{Route, route};
 use crate::error::AppError;
 use crate::names::JOB;
 use crate::repo;
+use crate::repo::Change;
+use aigis_core::Millis;
+use aigis_core::audit::NewEvent;
 use aigis_core::model::{Job, JobKind, JobMode, JobStatus};
 use aigis_platform::{EntityQuery, Platform};
 use serde_json::json;
@@ -49,4 +52,27 @@ pub fn mode_of(jobs: &[Job]) -> JobMode {
         .find(|j| j.kind == JobKind::Provision)
         .map(|j| j.mode.clone())
         .unwrap_or(JobMode::Manual)
+}
+
+/// Cancels an unfinished job within change `c`: it is completed with a
+/// note saying why (`reason`: `extended`, `revoked`), with a `job.cancelled` event.
+pub fn cancel(
+    c: &mut Change,
+    job: &Job,
+    reason: &str,
+    actor: &str,
+    now: Millis,
+) -> Result<(), AppError> {
+    let mut cancelled = job.clone();
+    cancelled.status = JobStatus::Completed;
+    cancelled.note = Some(format!("cancelled: the grant was {reason}"));
+    cancelled.updated_at = now;
+    c.put(JOB, &cancelled.id, &cancelled)?;
+    c.event(NewEvent::new(
+        actor,
+        "job.cancelled",
+        &format!("job:{}", job.id),
+        json!({"grant": job.grant, "reason": reason}),
+    ));
+    Ok(())
 }
