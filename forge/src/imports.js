@@ -323,6 +323,11 @@ const JIRA = [
   },
   {
     method: 'GET',
+    path: /^\/rest\/api\/3\/search\/jql$/,
+    call: (as, _p, q, init) => as.requestJira(route`/rest/api/3/search/jql?${q}`, { method: 'GET', headers: init.headers }),
+  },
+  {
+    method: 'GET',
     path: /^\/rest\/api\/3\/mypermissions$/,
     call: (as, _p, q, init) => as.requestJira(route`/rest/api/3/mypermissions?${q}`, { method: 'GET', headers: init.headers }),
   },

@@ -124,7 +124,7 @@ pub fn issue(p: &Platform, issue: &str) -> Result<Option<Value>, AppError> {
         Principal::App,
         "GET",
         &format!(
-            "/rest/api/3/issue/{}?fields=summary,description,reporter,project,issuetype,customfield_10010",
+            "/rest/api/3/issue/{}?fields=summary,description,reporter,creator,project,issuetype,customfield_10010",
             enc(issue)
         ),
         None,

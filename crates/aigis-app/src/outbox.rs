@@ -3,8 +3,17 @@
 //! A notice is written in the same commit as the state change that causes
 //! it, under a key derived from that change, so a retried change writes no
 //! second notice. It is delivered right after the commit and, if that fails,
-//! by the job runner with backoff. Comments carry a marker property; a
-//! retried delivery first looks for it, so no comment is posted twice.
+//! by the job runner with backoff.
+//!
+//! Invariant: a side effect is claimed before it is made and checked before
+//! it is repeated. A delivery first claims the notice (one conditional
+//! write: `attempts` n → n+1, due again only when the claim's lease ends), so
+//! the committing call and a job runner that both see it due cannot both
+//! send it: the second claim fails and that caller leaves it. The first
+//! attempt posts at once; any later one (the previous may have reached Jira
+//! and crashed before recording it) first looks for the comment's marker
+//! property and only posts when it is absent. The result is recorded on the
+//! condition that the claim still holds.
 
 use crate::error::AppError;
 use crate::jira;
@@ -18,6 +27,8 @@ use serde_json::Value;
 
 /// Deliveries attempted before a notice is given up as failed.
 pub const MAX_ATTEMPTS: u32 = 8;
+/// How long a claimed delivery may take before another caller may retry it.
+pub const LEASE: Millis = 5 * MINUTE;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -89,13 +100,44 @@ impl Notice {
     }
 }
 
-/// Tries to deliver one notice and records the result. Returns whether it
-/// is now sent.
+/// The notice as its writer saw it, `attempts` unchanged since: the
+/// condition of a claim and of recording its result.
+fn unchanged(n: &Notice) -> Vec<Condition> {
+    vec![
+        Condition::equal("attempts", serde_json::json!(n.attempts)),
+        Condition::equal("status", serde_json::json!("pending")),
+    ]
+}
+
+fn write(p: &Platform, n: &Notice, conditions: Vec<Condition>) -> Result<bool, AppError> {
+    let value = serde_json::to_string(n).map_err(|e| AppError::internal(e.to_string()))?;
+    let op = TxnOp::Set {
+        key: n.id.clone(),
+        entity: Some(OUTBOX.into()),
+        value,
+        conditions,
+    };
+    match p.storage.transact(&[op]) {
+        Ok(()) => Ok(true),
+        Err(aigis_platform::StorageError::ConditionFailed) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Tries to deliver one notice (as last read: from its commit or a runner's
+/// page) and records the result. Returns whether it is now sent; false also
+/// when another caller holds or took the claim.
 pub fn deliver(p: &Platform, notice: &Notice) -> Result<bool, AppError> {
     let now = p.runtime.now_millis();
-    let mut n = notice.clone();
-    let result = attempt(p, &n);
-    n.attempts += 1;
+    let mut claimed = notice.clone();
+    claimed.attempts += 1;
+    claimed.due_at = now + LEASE;
+    if !write(p, &claimed, unchanged(notice))? {
+        return Ok(false);
+    }
+    // Not the first attempt: the previous one may have reached Jira.
+    let result = attempt(p, &claimed, claimed.attempts > 1);
+    let mut n = claimed.clone();
     match result {
         Ok(outcome) => {
             n.status = "sent".into();
@@ -111,15 +153,16 @@ pub fn deliver(p: &Platform, notice: &Notice) -> Result<bool, AppError> {
             }
         }
     }
-    let raw = serde_json::to_string(&n).map_err(|e| AppError::internal(e.to_string()))?;
-    p.storage.entity_set(OUTBOX, &n.id, &raw)?;
+    // Recorded only while the claim holds (a lease that ran out lets another
+    // caller retry, and that caller checks the marker first).
+    write(p, &n, unchanged(&claimed))?;
     Ok(n.status == "sent")
 }
 
-fn attempt(p: &Platform, n: &Notice) -> Result<String, AppError> {
+fn attempt(p: &Platform, n: &Notice, retry: bool) -> Result<String, AppError> {
     match &n.action {
         Action::Comment { body } => {
-            if n.attempts > 0 && jira::has_marked_comment(p, &n.issue, &n.id)? {
+            if retry && jira::has_marked_comment(p, &n.issue, &n.id)? {
                 return Ok("comment already present".into());
             }
             jira::add_comment(p, &n.issue, body, &n.id)?;

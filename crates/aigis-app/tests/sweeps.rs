@@ -208,24 +208,130 @@ fn recertification_opens_one_linked_review_per_window() {
     assert!(w.verify().intact);
 }
 
-#[test]
-fn a_claim_left_by_a_crashed_run_never_yields_a_second_issue() {
-    let w = review_world();
-    let (id, _) = active_grant(&w, "rita", "claude", 30);
-    let expires = w.grant(&id)["expiresAt"].as_i64().unwrap();
-    // A run claimed the window, then died before Jira answered.
+/// Review issues of grant `id` in Jira, found by their property.
+fn review_issues(w: &World, id: &str) -> Vec<String> {
+    let jql = format!("issue.property[aigis.review.v1].grantId = \"{id}\"");
+    let resp = w.sim.handle_as(
+        None,
+        "GET",
+        &format!(
+            "/rest/api/3/search/jql?jql={}&fields=summary",
+            aigis_app::jira::enc(&jql)
+        ),
+        &[],
+        None,
+    );
+    assert_eq!(resp.status, 200, "{}", resp.body);
+    let v: Value = serde_json::from_str(&resp.body).unwrap();
+    v["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["key"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn claim(w: &World, id: &str, expires: i64, at: i64) {
     use aigis_platform::Storage;
     w.storage
         .set(
-            &aigis_app::reviews::claim_key(&id, expires),
-            &json!({"grant": id, "window": expires, "at": T0}).to_string(),
+            &aigis_app::reviews::claim_key(id, expires),
+            &json!({"grant": id, "window": expires, "at": at}).to_string(),
             Default::default(),
         )
         .unwrap();
+}
+
+#[test]
+fn a_claim_left_by_a_crash_before_jira_answered_is_recovered_once() {
+    let w = review_world();
+    let (id, _) = active_grant(&w, "rita", "claude", 30);
+    let expires = w.grant(&id)["expiresAt"].as_i64().unwrap();
+    // A run claimed the window, then died before Jira answered: no issue.
+    claim(&w, &id, expires, expires - 4 * DAY);
     w.set_now(expires - 3 * DAY);
     let s = run(&w, "recertification");
-    assert_eq!(s["reviewsOpened"], 0);
-    assert_eq!(s["stuck"], 1);
+    assert_eq!(s["reviewsOpened"], 1, "{s}");
+    assert_eq!(s["stuck"], 0, "{s}");
+    assert_eq!(review_issues(&w, &id).len(), 1);
+    // Later runs open nothing more.
+    w.set_now(expires - 2 * DAY);
+    assert_eq!(run(&w, "recertification")["reviewsOpened"], 0);
+    assert_eq!(review_issues(&w, &id).len(), 1);
+}
+
+#[test]
+fn a_review_issue_created_by_a_crashed_run_is_adopted_not_made_twice() {
+    let w = review_world();
+    let (id, _) = active_grant(&w, "rita", "claude", 30);
+    let expires = w.grant(&id)["expiresAt"].as_i64().unwrap();
+    // The crashed run got as far as Jira: the issue exists with its property,
+    // but the claim never learnt its key.
+    claim(&w, &id, expires, expires - 4 * DAY);
+    let body = json!({
+        "fields": {"project": {"key": w.site.project_key}, "issuetype": {"name": "Task"},
+                   "summary": "Access review (made by a run that crashed)"},
+        "properties": [{"key": "aigis.review.v1", "value": {"grantId": id, "window": expires}}],
+    });
+    let made = w.sim.handle_as(
+        None,
+        "POST",
+        "/rest/api/3/issue",
+        &[],
+        Some(&body.to_string()),
+    );
+    assert_eq!(made.status, 201, "{}", made.body);
+    let key = serde_json::from_str::<Value>(&made.body).unwrap()["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    w.set_now(expires - 3 * DAY);
+    let s = run(&w, "recertification");
+    assert_eq!(s["reviewsOpened"], 1, "{s}");
+    assert_eq!(review_issues(&w, &id), vec![key.clone()]);
+    assert_eq!(w.grant(&id)["reviewIssue"], key.as_str());
+}
+
+#[test]
+fn a_claim_in_progress_elsewhere_is_left_alone() {
+    let w = review_world();
+    let (id, _) = active_grant(&w, "rita", "claude", 30);
+    let expires = w.grant(&id)["expiresAt"].as_i64().unwrap();
+    w.set_now(expires - 3 * DAY);
+    // Another run claimed it a moment ago and is talking to Jira now.
+    claim(&w, &id, expires, expires - 3 * DAY - 1_000);
+    let s = run(&w, "recertification");
+    assert_eq!(s["reviewsOpened"], 0, "{s}");
+    assert_eq!(s["stuck"], 1, "{s}");
+    assert!(review_issues(&w, &id).is_empty());
+}
+
+#[test]
+fn a_review_jira_refused_is_retried_once_the_cause_is_fixed() {
+    let w = World::configured();
+    // A review issue type the project does not have.
+    w.ok(
+        "ada",
+        "config.setIntake",
+        json!({"reviewIssueType": "Review", "reviewWindowDays": 7}),
+    );
+    let (id, _) = active_grant(&w, "rita", "claude", 30);
+    let expires = w.grant(&id)["expiresAt"].as_i64().unwrap();
+    w.set_now(expires - 5 * DAY);
+    let s = run(&w, "recertification");
+    assert_eq!(s["failed"], 1, "{s}");
+    assert!(review_issues(&w, &id).is_empty());
+    // The admin fixes the type; the next run opens the review.
+    w.ok(
+        "ada",
+        "config.setIntake",
+        json!({"reviewIssueType": "Task"}),
+    );
+    w.set_now(expires - 4 * DAY);
+    let s = run(&w, "recertification");
+    assert_eq!(s["reviewsOpened"], 1, "{s}");
+    assert_eq!(s["stuck"], 0, "{s}");
+    assert_eq!(review_issues(&w, &id).len(), 1);
 }
 
 #[test]

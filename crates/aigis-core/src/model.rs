@@ -155,6 +155,11 @@ pub struct Request {
     pub project_key: String,
     /// accountId of the issue's reporter.
     pub requester: String,
+    /// accountId of whoever raised the request for the requester (the JSM
+    /// agent who created the issue), when that is someone else: a party to
+    /// the request like the requester, who never decides or completes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raised_by: Option<String>,
     pub tool: String,
     pub tool_name: String,
     pub purpose: String,
@@ -211,6 +216,14 @@ pub enum GrantStatus {
     Revoked,
 }
 
+impl Request {
+    /// Whether `account` is a party to the request: its requester, or who
+    /// raised it for them.
+    pub fn is_party(&self, account: &str) -> bool {
+        self.requester == account || self.raised_by.as_deref() == Some(account)
+    }
+}
+
 impl GrantStatus {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -236,6 +249,9 @@ pub struct Grant {
     pub request: String,
     pub issue_key: String,
     pub account: String,
+    /// Who raised the request for the holder, if someone else (see [`Request::raised_by`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raised_by: Option<String>,
     pub tool: String,
     pub status: GrantStatus,
     pub duration_days: u32,
@@ -257,6 +273,13 @@ pub struct Grant {
     /// The approver's answer for that window: `keep` or `revoke`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_answer: Option<String>,
+}
+
+impl Grant {
+    /// Whether `account` holds the grant or raised its request.
+    pub fn is_party(&self, account: &str) -> bool {
+        self.account == account || self.raised_by.as_deref() == Some(account)
+    }
 }
 
 /// What a job does to a grant's access.

@@ -14,6 +14,9 @@ pub struct IssueFacts {
     pub key: String,
     pub project_key: String,
     pub reporter: String,
+    /// Who created the issue (a JSM agent raising it for the reporter, or
+    /// the reporter themselves).
+    pub creator: String,
     pub summary: String,
     /// The issue description as plain text (the requester's own words).
     pub description: String,
@@ -62,6 +65,7 @@ pub fn ingest(
         issue_key: issue.key.clone(),
         project_key: issue.project_key.clone(),
         requester: issue.reporter.clone(),
+        raised_by: Some(issue.creator.clone()).filter(|c| !c.is_empty() && *c != issue.reporter),
         tool: tool.id.clone(),
         tool_name: tool.name.clone(),
         purpose: snapshot.purpose.clone(),
@@ -161,9 +165,9 @@ pub fn approve(
     now: Millis,
 ) -> Result<Approval, DomainError> {
     check_pending(request)?;
-    if source == DecisionSource::Manual && actor == request.requester {
+    if source == DecisionSource::Manual && request.is_party(actor) {
         return Err(DomainError::Forbidden(
-            "nobody may approve their own request".into(),
+            "nobody may approve a request they made or raised".into(),
         ));
     }
     check_rationale(rationale, false)?;
@@ -196,6 +200,7 @@ pub fn approve(
         request: request.id.clone(),
         issue_key: request.issue_key.clone(),
         account: request.requester.clone(),
+        raised_by: request.raised_by.clone(),
         tool: request.tool.clone(),
         status: GrantStatus::PendingProvision,
         duration_days: request.duration_days,
@@ -223,9 +228,9 @@ pub fn deny(
     now: Millis,
 ) -> Result<Request, DomainError> {
     check_pending(request)?;
-    if actor == request.requester {
+    if request.is_party(actor) {
         return Err(DomainError::Forbidden(
-            "nobody may decide their own request".into(),
+            "nobody may decide a request they made or raised".into(),
         ));
     }
     check_rationale(rationale, true)?;
@@ -307,6 +312,12 @@ pub fn complete_manual(
     note: &str,
     now: Millis,
 ) -> Result<(Job, Grant), DomainError> {
+    if grant.is_party(actor) {
+        return Err(DomainError::Forbidden(
+            "nobody may complete the fulfilment of access they hold or requested for someone"
+                .into(),
+        ));
+    }
     if job.status != JobStatus::ManualPending {
         return Err(DomainError::Conflict(format!(
             "job {} is {}, not waiting for a person",
@@ -403,6 +414,7 @@ mod tests {
             key: "AIR-1".into(),
             project_key: "AIR".into(),
             reporter: "rita".into(),
+            creator: "rita".into(),
             summary: "Claude please".into(),
             description: "  For the support pilot.\n".into(),
         }

@@ -95,7 +95,10 @@ enum Command {
     /// JSON summary. Does not change the scheduler's record of last runs.
     Sweep {
         name: String,
-        /// Virtual time of the run (RFC 3339); default: virtual now.
+        /// Virtual time of the run (RFC 3339); default: virtual now. A later
+        /// time first moves the site's virtual clock there (what the run
+        /// writes, such as a retry's due time, stays in step with the site);
+        /// an earlier one is refused: `aigis clock set` moves time back.
         #[arg(long)]
         at: Option<String>,
         /// Also print the run's stats as a second JSON line.
@@ -369,6 +372,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .map(parse_rfc3339)
                 .transpose()
                 .map_err(|e| anyhow!(e))?;
+            if let Some(at) = at {
+                let now = host.clock().now_millis();
+                if at < now {
+                    return Err(anyhow!(
+                        "--at {} is before the site's virtual time {}: a sweep runs now or later \
+                         (`aigis clock set` moves the clock back first, if that is meant)",
+                        format_rfc3339(at),
+                        format_rfc3339(now)
+                    ));
+                }
+                host.clock().set(at)?;
+            }
             let out = host.run_scheduled(name, at)?;
             print_json(&out.summary);
             if *stats {

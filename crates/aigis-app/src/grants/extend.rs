@@ -97,8 +97,10 @@ pub fn extend(p: &Platform, caller: &Caller, args: ExtendArgs) -> Result<GrantCh
     let done = repo::commit(p, |seq| {
         let mut c = Change::new();
         let grant = load_grant(p, &args.grant_id)?;
-        if grant.account == caller.account_id {
-            return Err(AppError::forbidden("nobody may extend their own grant"));
+        if grant.is_party(&caller.account_id) {
+            return Err(AppError::forbidden(
+                "nobody may extend a grant they hold or requested for someone",
+            ));
         }
         if let Some(seen) = args
             .expected_expires_at

@@ -68,6 +68,10 @@ pub fn on_issue_created(p: &Platform, event: &Value) -> Result<Outcome, AppError
             .as_str()
             .unwrap_or_default()
             .to_owned(),
+        creator: fields["creator"]["accountId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
         summary: fields["summary"].as_str().unwrap_or_default().to_owned(),
         description: match &fields["description"] {
             Value::String(text) => text.clone(),

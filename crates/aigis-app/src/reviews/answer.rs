@@ -63,7 +63,7 @@ pub fn answer(p: &Platform, caller: &Caller, args: AnswerArgs) -> Result<Answere
     }
     let grant: Grant = repo::get(p, GRANT, &args.grant_id)?
         .ok_or_else(|| AppError::not_found(format!("no grant {}", args.grant_id)))?;
-    if grant.account == caller.account_id {
+    if grant.is_party(&caller.account_id) {
         return Err(AppError::forbidden(
             "nobody answers the review of their own access",
         ));

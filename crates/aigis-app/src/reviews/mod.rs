@@ -6,16 +6,22 @@
 //! and window. A window is identified by the expiry it reviews, so an
 //! extended grant is reviewed again before its new expiry.
 //!
-//! Idempotence, including a crash between the Jira create and the commit:
-//! before creating the issue the sweep claims the KVS key
+//! Exactly one review issue per grant and window, across crashes, reruns
+//! and Jira refusals: before creating the issue the sweep claims the KVS key
 //! `review:{grantId}:{expiresAt}` with fail-if-exists; only the claimant
-//! creates the issue. The issue carries the property `aigis.review.v1` =
-//! `{grantId, window}`, and the claim is updated with the issue key as soon
-//! as Jira answers; the grant records `reviewIssue` and `reviewWindow` in a
+//! creates it. The issue carries the property `aigis.review.v1` =
+//! `{grantId, window}` (indexed for JQL by the manifest's
+//! `jira:entityProperty`), and the claim records the issue key as soon as
+//! Jira answers; the grant records `reviewIssue` and `reviewWindow` in a
 //! governed commit (`grant.review.opened`). A rerun that finds a claim with
-//! an issue key only finishes the link and commit; a claim without one (a
-//! crash between claim and Jira's answer) is reported as `stuck` and never
-//! produces a second issue: at most one review issue per grant and window.
+//! an issue key finishes the link and the commit. A clean refusal by Jira
+//! (4xx: nothing was made) releases the claim, so the next run tries again.
+//! A claim without an issue key younger than [`sweep::CLAIM_LEASE`] is a run
+//! at work (`stuck` in the summary: left to it); an older one was left by a
+//! run that died before Jira answered: the next run claims the next
+//! generation (`<key>:r1`, `:r2`, ..., fail-if-exists again, so two runs
+//! never recover together), looks for the issue by its property, adopts it
+//! if it exists and creates it only if it does not.
 
 pub mod answer;
 pub mod pending;

@@ -26,7 +26,8 @@ const DEADLINE_MARGIN_MS: u64 = 10_000;
 pub struct RecertSummary {
     pub reviews_opened: u32,
     pub items_examined: u32,
-    /// Claims left without an issue key by an interrupted run.
+    /// Windows another run is opening right now (a fresh claim without an
+    /// issue key yet); they are left to it.
     pub stuck: u32,
     pub failed: u32,
     pub stopped_early: bool,
@@ -44,8 +45,139 @@ struct Claim {
     issue: Option<String>,
 }
 
+/// The KVS key of the first claim of a grant's review window; a recovery
+/// claims `<key>:r<n>` (generation n) in turn.
 pub fn claim_key(grant: &str, window: Millis) -> String {
     format!("{REVIEW_CLAIM_PREFIX}{grant}:{window}")
+}
+
+fn generation_key(base: &str, n: u32) -> String {
+    if n == 0 {
+        base.to_owned()
+    } else {
+        format!("{base}:r{n}")
+    }
+}
+
+/// How long a claim without an issue key stands for a creation in
+/// progress; older, it was left by a run that died before Jira answered.
+pub const CLAIM_LEASE: Millis = 15 * time::MINUTE;
+/// Recoveries of one window before the sweep gives it up as failed.
+const MAX_GENERATIONS: u32 = 20;
+
+/// The outcome of claiming a window.
+enum Claimed {
+    /// This run holds generation `generation` under `key`; generations before it
+    /// were left by runs that died, so the issue may exist already.
+    Fresh { key: String, generation: u32 },
+    /// A claim already knows the issue.
+    Known { issue: String },
+    /// Another run is opening it now.
+    InProgress,
+}
+
+/// Claims the window with fail-if-exists writes: the first free generation,
+/// provided each earlier one is stale and knows no issue. Two runs never
+/// hold the same generation, so they never both create an issue.
+fn claim_window(p: &Platform, g: &Grant, now: Millis) -> Result<Claimed, AppError> {
+    let base = claim_key(&g.id, g.expires_at);
+    let fresh = Claim {
+        grant: g.id.clone(),
+        window: g.expires_at,
+        at: now,
+        issue: None,
+    };
+    let raw = serde_json::to_string(&fresh).map_err(|e| AppError::internal(e.to_string()))?;
+    for generation in 0..MAX_GENERATIONS {
+        let key = generation_key(&base, generation);
+        match p.storage.set(
+            &key,
+            &raw,
+            SetOptions {
+                fail_if_exists: true,
+            },
+        ) {
+            Ok(()) => return Ok(Claimed::Fresh { key, generation }),
+            Err(StorageError::KeyExists) => match repo::get_kv::<Claim>(p, &key)? {
+                Some(Claim {
+                    issue: Some(issue), ..
+                }) => return Ok(Claimed::Known { issue }),
+                Some(c) if now - c.at < CLAIM_LEASE => return Ok(Claimed::InProgress),
+                // Stale (or unreadable): its run died; try the next generation.
+                _ => continue,
+            },
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::internal(format!(
+        "review of grant {} was interrupted {MAX_GENERATIONS} times",
+        g.id
+    )))
+}
+
+/// The review issue of `g`'s window, if a run that died made it: found by
+/// its `aigis.review.v1` property.
+fn find_review_issue(p: &Platform, g: &Grant) -> Result<Option<String>, AppError> {
+    let jql = format!(
+        "issue.property[{PROPERTY}].grantId = \"{}\" ORDER BY created ASC",
+        g.id
+    );
+    let found = jira::call(
+        p,
+        Principal::App,
+        "GET",
+        &format!(
+            "/rest/api/3/search/jql?jql={}&fields=summary&properties={PROPERTY}&maxResults=50",
+            enc(&jql)
+        ),
+        None,
+    )?
+    .require("search for the review issue")?;
+    let issues = found["issues"].as_array().cloned().unwrap_or_default();
+    Ok(issues.iter().find_map(|i| {
+        let window = &i["properties"][PROPERTY]["window"];
+        (window.as_i64() == Some(g.expires_at))
+            .then(|| i["key"].as_str().map(str::to_owned))
+            .flatten()
+    }))
+}
+
+/// Links the review issue to the request's issue unless it is linked already.
+fn ensure_link(p: &Platform, review: &str, g: &Grant, known: bool) -> Result<(), AppError> {
+    if known {
+        let issue = jira::call(
+            p,
+            Principal::App,
+            "GET",
+            &format!("/rest/api/3/issue/{}?fields=issuelinks", enc(review)),
+            None,
+        )?
+        .require("read the review issue's links")?;
+        let linked = issue["fields"]["issuelinks"]
+            .as_array()
+            .is_some_and(|links| {
+                links.iter().any(|l| {
+                    l["outwardIssue"]["key"] == g.issue_key.as_str()
+                        || l["inwardIssue"]["key"] == g.issue_key.as_str()
+                })
+            });
+        if linked {
+            return Ok(());
+        }
+    }
+    jira::call(
+        p,
+        Principal::App,
+        "POST",
+        "/rest/api/3/issueLink",
+        Some(&json!({
+            "type": {"name": "Relates"},
+            "inwardIssue": {"key": review},
+            "outwardIssue": {"key": g.issue_key},
+        })),
+    )?
+    .require("link the review issue")?;
+    Ok(())
 }
 
 fn out_of_time(p: &Platform) -> bool {
@@ -128,49 +260,46 @@ enum Opened {
 }
 
 fn open_review(p: &Platform, cfg: &Intake, g: &Grant, now: Millis) -> Result<Opened, AppError> {
-    let key = claim_key(&g.id, g.expires_at);
-    let mut claim = Claim {
-        grant: g.id.clone(),
-        window: g.expires_at,
-        at: now,
-        issue: None,
-    };
-    let raw = serde_json::to_string(&claim).map_err(|e| AppError::internal(e.to_string()))?;
-    match p.storage.set(
-        &key,
-        &raw,
-        SetOptions {
-            fail_if_exists: true,
-        },
-    ) {
-        Ok(()) => {}
-        Err(StorageError::KeyExists) => match repo::get_kv::<Claim>(p, &key)? {
-            Some(c) if c.issue.is_some() => claim = c,
-            _ => return Ok(Opened::Stuck),
-        },
-        Err(e) => return Err(e.into()),
-    }
-    let issue_key = match &claim.issue {
-        Some(k) => k.clone(),
-        None => {
-            let k = create_issue(p, cfg, g)?;
-            claim.issue = Some(k.clone());
+    let issue_key = match claim_window(p, g, now)? {
+        Claimed::InProgress => return Ok(Opened::Stuck),
+        Claimed::Known { issue, .. } => {
+            ensure_link(p, &issue, g, true)?;
+            issue
+        }
+        Claimed::Fresh { key, generation } => {
+            // A run that died may have made the issue already: look first.
+            let found = if generation > 0 {
+                find_review_issue(p, g)?
+            } else {
+                None
+            };
+            let (issue, known) = match found {
+                Some(k) => (k, true),
+                None => match create_issue(p, cfg, g) {
+                    Ok(k) => (k, false),
+                    Err(Create::Refused(e)) => {
+                        // Jira said no (a bad issue type, a missing field):
+                        // nothing was made, so the claim is released and a
+                        // later run tries again.
+                        p.storage.delete(&key)?;
+                        return Err(e);
+                    }
+                    // Jira may or may not have made it: the claim stays, and
+                    // once its lease ends a later run looks before creating.
+                    Err(Create::Unknown(e)) => return Err(e),
+                },
+            };
+            let claim = Claim {
+                grant: g.id.clone(),
+                window: g.expires_at,
+                at: now,
+                issue: Some(issue.clone()),
+            };
             let raw =
                 serde_json::to_string(&claim).map_err(|e| AppError::internal(e.to_string()))?;
             p.storage.set(&key, &raw, SetOptions::default())?;
-            jira::call(
-                p,
-                Principal::App,
-                "POST",
-                "/rest/api/3/issueLink",
-                Some(&json!({
-                    "type": {"name": "Relates"},
-                    "inwardIssue": {"key": k},
-                    "outwardIssue": {"key": g.issue_key},
-                })),
-            )?
-            .require("link the review issue")?;
-            k
+            ensure_link(p, &issue, g, known)?;
+            issue
         }
     };
     let window = g.expires_at;
@@ -210,7 +339,15 @@ fn open_review(p: &Platform, cfg: &Intake, g: &Grant, now: Millis) -> Result<Ope
     Ok(if done.value { Opened::Yes } else { Opened::No })
 }
 
-fn create_issue(p: &Platform, cfg: &Intake, g: &Grant) -> Result<String, AppError> {
+/// Why a create did not give an issue key.
+enum Create {
+    /// Jira answered 4xx: nothing was made.
+    Refused(AppError),
+    /// No answer, or a server error: something may have been made.
+    Unknown(AppError),
+}
+
+fn create_issue(p: &Platform, cfg: &Intake, g: &Grant) -> Result<String, Create> {
     let person = display_name(p, &g.account);
     let issue_type = cfg
         .review_issue_type
@@ -236,10 +373,18 @@ fn create_issue(p: &Platform, cfg: &Intake, g: &Grant) -> Result<String, AppErro
         },
         "properties": [{"key": PROPERTY, "value": {"grantId": g.id, "window": g.expires_at}}],
     });
-    let a = jira::call(p, Principal::App, "POST", "/rest/api/3/issue", Some(&body))?
-        .require("create the review issue")?;
+    let answer = jira::call(p, Principal::App, "POST", "/rest/api/3/issue", Some(&body))
+        .map_err(Create::Unknown)?;
+    let clean_refusal = (400..500).contains(&answer.status);
+    let a = answer.require("create the review issue").map_err(|e| {
+        if clean_refusal {
+            Create::Refused(e)
+        } else {
+            Create::Unknown(e)
+        }
+    })?;
     a["key"]
         .as_str()
         .map(str::to_owned)
-        .ok_or_else(|| AppError::internal("Jira returned no issue key"))
+        .ok_or_else(|| Create::Unknown(AppError::internal("Jira returned no issue key")))
 }
