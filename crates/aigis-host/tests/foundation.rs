@@ -275,5 +275,7 @@ fn an_approval_costs_a_fixed_number_of_calls() {
     }
     assert!(costs.windows(2).all(|w| w[0] == w[1]), "{costs:?}");
     let (storage, jira) = costs[0];
-    assert!(storage <= 12 && jira <= 6, "storage {storage}, jira {jira}");
+    // 13: the outbox claims its notice (a conditional attempt write) before
+    // posting the comment, so a concurrent or restarted delivery never posts twice.
+    assert!(storage <= 13 && jira <= 6, "storage {storage}, jira {jira}");
 }

@@ -237,7 +237,11 @@ export type GovernanceSaved = { governance: Governance, };
 /**
  * Access of one person to one tool for a bounded time.
  */
-export type Grant = { id: string, request: string, issueKey: string, account: string, tool: string, status: GrantStatus, durationDays: number, createdAt: number, 
+export type Grant = { id: string, request: string, issueKey: string, account: string, 
+/**
+ * Who raised the request for the holder, if someone else (see [`Request::raised_by`]).
+ */
+raisedBy?: string | null, tool: string, status: GrantStatus, durationDays: number, createdAt: number, 
 /**
  * When access started (set on activation).
  */
@@ -292,7 +296,11 @@ expiresAtText: string,
  * expired / expires today / expires tomorrow / N days remaining, in
  * the holder's time zone; none before access is in place.
  */
-expiryLabel: string | null, id: string, request: string, issueKey: string, account: string, tool: string, status: GrantStatus, durationDays: number, createdAt: number, 
+expiryLabel: string | null, id: string, request: string, issueKey: string, account: string, 
+/**
+ * Who raised the request for the holder, if someone else (see [`Request::raised_by`]).
+ */
+raisedBy?: string | null, tool: string, status: GrantStatus, durationDays: number, createdAt: number, 
 /**
  * When access started (set on activation).
  */
@@ -588,7 +596,13 @@ id: string, issueKey: string, projectKey: string,
 /**
  * accountId of the issue's reporter.
  */
-requester: string, tool: string, toolName: string, purpose: string, durationDays: number, summary: string, 
+requester: string, 
+/**
+ * accountId of whoever raised the request for the requester (the JSM
+ * agent who created the issue), when that is someone else: a party to
+ * the request like the requester, who never decides or completes it.
+ */
+raisedBy?: string | null, tool: string, toolName: string, purpose: string, durationDays: number, summary: string, 
 /**
  * The issue's description as plain text, when it has one.
  */
