@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SOON_DAYS, expiryText, urgency } from '../../src/modules/global/access';
+import { pathOfTab, tabOfPath, tabsFor } from '../../src/modules/global/tabs';
+
+const DAY = 86_400_000;
+const now = Date.UTC(2025, 5, 1, 12);
+
+test('a stranger sees no approver screens; approvers and admins see Approvals, Manual tasks and Reviews', () => {
+  const stranger = tabsFor({ isAdmin: false, isApprover: false }).map((t) => t.id);
+  assert.deepEqual(stranger, ['access', 'tools', 'history']);
+  for (const me of [
+    { isAdmin: false, isApprover: true },
+    { isAdmin: true, isApprover: false },
+  ]) {
+    assert.deepEqual(
+      tabsFor(me).map((t) => t.id),
+      ['access', 'tools', 'history', 'approvals', 'tasks', 'reviews'],
+    );
+  }
+});
+
+test('routes name tabs; a route to a screen the viewer lacks opens the first one', () => {
+  const approver = tabsFor({ isAdmin: false, isApprover: true });
+  const stranger = tabsFor({ isAdmin: false, isApprover: false });
+  assert.equal(tabOfPath('/approvals', approver), 'approvals');
+  assert.equal(tabOfPath('approvals/extra?x=1', approver), 'approvals');
+  assert.equal(tabOfPath('/approvals', stranger), 'access');
+  assert.equal(tabOfPath('/', stranger), 'access');
+  assert.equal(tabOfPath('/nope', approver), 'access');
+  assert.equal(tabOfPath(pathOfTab('reviews'), approver), 'reviews');
+});
+
+test('urgency: expired and expiring within a week are highlighted; pending and revoked are not', () => {
+  const g = (status: 'active' | 'expired' | 'revoked' | 'pendingProvision', inDays: number) => ({
+    status,
+    expiresAt: now + inDays * DAY,
+    activatedAt: now - DAY,
+  });
+  assert.equal(urgency(g('active', 30), now), null);
+  assert.equal(urgency(g('active', SOON_DAYS), now), 'soon');
+  assert.equal(urgency(g('active', SOON_DAYS + 0.01), now), null);
+  assert.equal(urgency(g('active', 0.5), now), 'soon');
+  assert.equal(urgency(g('active', 0), now), 'expired', 'past its end before the sweep marks it');
+  assert.equal(urgency(g('expired', -3), now), 'expired');
+  assert.equal(urgency(g('revoked', 2), now), null);
+  assert.equal(urgency(g('pendingProvision', 2), now), null);
+  assert.equal(expiryText({ expiryLabel: '3 days remaining', status: 'active' }), '3 days remaining');
+  assert.equal(expiryText({ expiryLabel: null, status: 'revoked' }), 'revoked');
+  assert.equal(expiryText({ expiryLabel: null, status: 'pendingProvision' }), 'starts once access is given');
+});
