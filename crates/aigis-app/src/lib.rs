@@ -26,6 +26,7 @@ pub mod jira;
 pub mod jobs;
 pub mod names;
 pub mod outbox;
+pub mod portal;
 pub mod ratelimit;
 pub mod readiness;
 pub mod repo;

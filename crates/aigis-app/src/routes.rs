@@ -13,6 +13,7 @@ pub fn all() -> impl Iterator<Item = &'static Route> {
         crate::whoami::ROUTES,
         crate::config::ROUTES,
         crate::catalog::ROUTES,
+        crate::portal::ROUTES,
         crate::governance::ROUTES,
         crate::readiness::ROUTES,
         crate::requests::ROUTES,
