@@ -35,6 +35,8 @@ pub struct Caller<'p> {
     roles: RefCell<BTreeMap<ApproverRole, Option<RoleActors>>>,
     /// The intake configuration, read once per invocation.
     intake: OnceCell<Option<Intake>>,
+    /// Jira users read so far (`Null`: Jira does not know the account).
+    users: RefCell<BTreeMap<String, Value>>,
 }
 
 /// The stored intake configuration, if an admin has saved one.
@@ -64,7 +66,18 @@ impl<'p> Caller<'p> {
             groups: OnceCell::new(),
             roles: RefCell::default(),
             intake: OnceCell::new(),
+            users: RefCell::default(),
         })
+    }
+
+    /// A Jira user this invocation already read (`Null`: unknown to Jira).
+    pub fn cached_user(&self, account: &str) -> Option<Value> {
+        self.users.borrow().get(account).cloned()
+    }
+
+    /// Remembers a Jira user for the rest of the invocation.
+    pub fn cache_user(&self, account: &str, user: Value) {
+        self.users.borrow_mut().insert(account.to_owned(), user);
     }
 
     /// The intake configuration as this invocation first read it.

@@ -21,6 +21,7 @@ pub fn all() -> impl Iterator<Item = &'static Route> {
         crate::jobs::ROUTES,
         crate::reviews::ROUTES,
         crate::audit::ROUTES,
+        crate::directory::ROUTES,
         crate::insights::ROUTES,
     ]
     .into_iter()
