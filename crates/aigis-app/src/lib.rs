@@ -27,6 +27,7 @@ pub mod jira;
 pub mod jobs;
 pub mod names;
 pub mod outbox;
+pub mod overview;
 pub mod portal;
 pub mod ratelimit;
 pub mod readiness;

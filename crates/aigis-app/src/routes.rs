@@ -16,6 +16,7 @@ pub fn all() -> impl Iterator<Item = &'static Route> {
         crate::portal::ROUTES,
         crate::governance::ROUTES,
         crate::readiness::ROUTES,
+        crate::overview::ROUTES,
         crate::requests::ROUTES,
         crate::grants::ROUTES,
         crate::jobs::ROUTES,
