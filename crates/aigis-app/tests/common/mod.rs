@@ -355,6 +355,7 @@ impl World {
                 time_zone: "UTC".into(),
                 api_token: "stranger-token".into(),
                 site_admin: false,
+                kind: Default::default(),
             })
             .expect("stranger")
             .account_id
