@@ -49,3 +49,35 @@ test('urgency: expired and expiring within a week are highlighted; pending and r
   assert.equal(expiryText({ expiryLabel: null, status: 'revoked' }), 'revoked');
   assert.equal(expiryText({ expiryLabel: null, status: 'pendingProvision' }), 'starts once access is given');
 });
+
+test('names are asked for in bulk, each id once, in batches of at most 100, and shown by id until known', async () => {
+  const { NameCache, displayName } = await import('../../src/modules/global/names');
+  const calls: string[][] = [];
+  const cache = new NameCache(async (ids) => {
+    calls.push(ids);
+    return { users: ids.filter((id) => id !== 'gone').map((accountId) => ({ accountId, known: true, displayName: `Name of ${accountId}`, active: accountId !== 'left' })) };
+  });
+  let heard = 0;
+  const off = cache.subscribe(() => (heard += 1));
+  assert.equal(cache.nameOf('a'), 'a');
+  await cache.want(['a', 'b', 'a', 'app:job-runner', '']);
+  assert.deepEqual(calls, [['a', 'b']]);
+  assert.equal(cache.nameOf('a'), 'Name of a');
+  assert.equal(cache.nameOf('app:job-runner'), 'Aigis · job-runner');
+  await cache.want(['a', 'b']);
+  assert.equal(calls.length, 1, 'cached: not asked again');
+  const many = Array.from({ length: 230 }, (_, i) => `u${i}`);
+  await cache.want(many);
+  assert.deepEqual(calls.slice(1).map((c) => c.length), [100, 100, 30]);
+  assert.equal(heard, 2);
+  off();
+  await cache.want(['left']);
+  assert.equal(heard, 2);
+  assert.equal(cache.nameOf('left'), 'Name of left (inactive)');
+  assert.equal(displayName({ accountId: 'x', known: false, active: false }, 'x'), 'Unknown user (x)');
+  const failing = new NameCache(async () => {
+    throw new Error('down');
+  });
+  await failing.want(['z']);
+  assert.equal(failing.nameOf('z'), 'z');
+});

@@ -10,6 +10,7 @@ import { Logs } from './Logs';
 import { Overview } from './Overview';
 import { Requests } from './Requests';
 import { ADMIN_PAGES, type AdminRoute } from './routes';
+import { NamesProvider } from '../global/ui';
 
 /** One sub-page of the admin page, by route (Jira's sidebar picks it). */
 export function AdminPage({ route, go, timeZone }: { route: AdminRoute; go: (r: AdminRoute) => void; timeZone?: string }): React.JSX.Element {
@@ -35,6 +36,7 @@ export function AdminPage({ route, go, timeZone }: { route: AdminRoute; go: (r: 
     }
   };
   return (
+    <NamesProvider>
     <Box padding="space.300">
       <Stack space="space.200">
         <Stack space="space.050">
@@ -46,5 +48,6 @@ export function AdminPage({ route, go, timeZone }: { route: AdminRoute; go: (r: 
         {body()}
       </Stack>
     </Box>
+    </NamesProvider>
   );
 }

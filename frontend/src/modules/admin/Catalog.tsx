@@ -9,7 +9,7 @@ import { ConfirmModal } from '../../lib/confirm/ConfirmModal';
 import { retireConfirmation, seedConfirmation } from '../../lib/confirm/text';
 import { DataTable, type Column } from '../../lib/table/DataTable';
 import { ApiError, call } from '../global/rpc';
-import { Person, Status, flag } from '../global/ui';
+import { Person, Status, flag, useWantNames } from '../global/ui';
 import { EMPTY_TOOL_FORM, labelled, retirePayload, seedPreview, toolFormOf, toolPatch } from './tool-form';
 import { AreaRow, SelectRow, TextRow, errorFor } from './fields';
 
@@ -98,6 +98,7 @@ function ToolModal({ tool, onClose, onSaved }: { tool: Tool | null; onClose: () 
 }
 
 function HistoryModal({ tool, onClose }: { tool: Tool; onClose: () => void }): React.JSX.Element {
+  const wantNames = useWantNames<ToolEvent>((e) => [e.actor]);
   const columns: Column<ToolEvent>[] = [
     { key: 'at', header: 'When', cell: (e) => formatDateTime(e.at) },
     { key: 'actor', header: 'Who', cell: (e) => <Person accountId={e.actor} /> },
@@ -112,6 +113,7 @@ function HistoryModal({ tool, onClose }: { tool: Tool; onClose: () => void }): R
       <ModalBody>
         <DataTable
           caption={`Changes to ${tool.name}`}
+          onRows={wantNames}
           columns={columns}
           rowId={(e) => String(e.seq)}
           load={async () => ({ items: (await call('catalog.history', { id: tool.id })).history, nextCursor: null })}

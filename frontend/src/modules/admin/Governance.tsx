@@ -11,7 +11,7 @@ import { ConfirmModal } from '../../lib/confirm/ConfirmModal';
 import { deletePolicyConfirmation } from '../../lib/confirm/text';
 import { DataTable, type Column } from '../../lib/table/DataTable';
 import { ApiError, call, errorWords } from '../global/rpc';
-import { Person, flag } from '../global/ui';
+import { Person, flag, useWantNames } from '../global/ui';
 import { SelectRow, TextRow, errorFor } from './fields';
 
 function formOf(g: Rules): GovernanceForm {
@@ -45,6 +45,7 @@ export function Governance(): React.JSX.Element {
   const [policy, setPolicy] = useState<PolicyForm>(EMPTY_POLICY);
   const [policyError, setPolicyError] = useState<FieldError | null>(null);
   const [deleting, setDeleting] = useState<Policy | null>(null);
+  const wantNames = useWantNames<VersionSummary>((v) => [v.createdBy]);
   useEffect(() => {
     call('governance.get', {}).then(
       (r) => {
@@ -155,7 +156,7 @@ export function Governance(): React.JSX.Element {
         <Heading size="small" as="h2">
           Versions
         </Heading>
-        <DataTable caption="Governance versions" columns={versions} rowId={(v) => String(v.version)} reloadKey={reload} load={async () => ({ items: (await call('governance.list', {})).versions, nextCursor: null })} empty="Only the built-in default so far." />
+        <DataTable caption="Governance versions" onRows={wantNames} columns={versions} rowId={(v) => String(v.version)} reloadKey={reload} load={async () => ({ items: (await call('governance.list', {})).versions, nextCursor: null })} empty="Only the built-in default so far." />
       </Stack>
       <ConfirmModal
         confirmation={deleting ? deletePolicyConfirmation(deleting.name) : null}

@@ -23,7 +23,7 @@ import { DataTable, type Column } from '../../lib/table/DataTable';
 import { downloadBlob } from '../../lib/table/download';
 import { PAGE_SIZE } from '../../lib/table/model';
 import { call, errorWords } from '../global/rpc';
-import { Person, flag } from '../global/ui';
+import { Person, flag, useWantNames } from '../global/ui';
 import { SelectRow, TextRow } from './fields';
 
 const EMPTY: AuditFilter = { from: '', to: '', actor: '', type: '', subject: '' };
@@ -39,6 +39,7 @@ export function Logs({ timeZone }: { timeZone?: string }): React.JSX.Element {
   const [exportError, setExportError] = useState<FieldError | null>(null);
   const [exporting, setExporting] = useState(false);
   const [rotating, setRotating] = useState(false);
+  const wantNames = useWantNames<AuditEvent>((e) => [e.actor]);
   useEffect(() => {
     call('audit.verify', {}).then(setVerified, (e: unknown) => flag('error', 'The log could not be verified', errorWords(e)));
   }, [reload]);
@@ -98,6 +99,7 @@ export function Logs({ timeZone }: { timeZone?: string }): React.JSX.Element {
         </Inline>
         <DataTable
           caption="Audit events"
+          onRows={wantNames}
           columns={columns}
           rowId={(e) => String(e.seq)}
           reloadKey={reload}

@@ -11,7 +11,7 @@ import { DataTable, type Column } from '../../lib/table/DataTable';
 import { PAGE_SIZE, tableArgs, type FilterError, type TableFilters } from '../../lib/table/model';
 import { bulkPayload, describeOutcome, outcomeSummary, type ItemResult } from '../global/decide';
 import { ApiError, call } from '../global/rpc';
-import { IssueLink, Person, Status, flag, useNameOf } from '../global/ui';
+import { IssueLink, Person, Status, flag, useNameOf, useWantNames } from '../global/ui';
 import { SelectRow, TextRow } from './fields';
 
 const DECISIONS: readonly Decision[] = ['pending', 'approved', 'denied'];
@@ -73,6 +73,7 @@ function useFiltered<S extends string>(statuses: readonly S[]) {
 function RequestsTable(): React.JSX.Element {
   const nameOf = useNameOf();
   const t = useFiltered(DECISIONS);
+  const wantNames = useWantNames<AccessRequest>((r) => [r.requester, r.decidedBy]);
   const [selected, setSelected] = useState<ReadonlyMap<string, AccessRequest>>(new Map());
   const [decision, setDecision] = useState<'approve' | 'deny' | null>(null);
   const [rationale, setRationale] = useState('');
@@ -104,6 +105,7 @@ function RequestsTable(): React.JSX.Element {
       )}
       <DataTable
         caption="Requests"
+        onRows={wantNames}
         columns={columns}
         rowId={(r) => r.id}
         reloadKey={t.reload}
@@ -151,6 +153,7 @@ function RequestsTable(): React.JSX.Element {
 function GrantsTable(): React.JSX.Element {
   const nameOf = useNameOf();
   const t = useFiltered(GRANT_STATUSES);
+  const wantNames = useWantNames<Grant>((g) => [g.account]);
   const [selected, setSelected] = useState<ReadonlyMap<string, Grant>>(new Map());
   const [revoking, setRevoking] = useState<Grant[] | null>(null);
   const [extending, setExtending] = useState<Grant | null>(null);
@@ -194,6 +197,7 @@ function GrantsTable(): React.JSX.Element {
       <Filters label="grants" statuses={GRANT_STATUSES.map((s) => ({ value: s, label: grantStatusLabel(s) }))} accountLabel="Holder account id" onApply={t.apply} error={t.error} />
       <DataTable
         caption="Grants"
+        onRows={wantNames}
         columns={columns}
         rowId={(g) => g.id}
         reloadKey={t.reload}

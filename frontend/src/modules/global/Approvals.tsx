@@ -11,7 +11,7 @@ import { DataTable, type Column } from '../../lib/table/DataTable';
 import { MAX_BULK, PAGE_SIZE } from '../../lib/table/model';
 import { bulkPayload, describeOutcome, outcomeSummary, type ItemResult } from './decide';
 import { ApiError, call } from './rpc';
-import { IssueLink, Person, flag, useNameOf } from './ui';
+import { IssueLink, Person, flag, useNameOf, useWantNames } from './ui';
 
 /**
  * Requests waiting for a decision: select up to 50, approve or deny them
@@ -19,6 +19,7 @@ import { IssueLink, Person, flag, useNameOf } from './ui';
  */
 export function Approvals({ me, timeZone }: { me: string; timeZone?: string }): React.JSX.Element {
   const nameOf = useNameOf();
+  const wantNames = useWantNames<AccessRequest>((r) => [r.requester]);
   const [selected, setSelected] = useState<ReadonlyMap<string, AccessRequest>>(new Map());
   const [decision, setDecision] = useState<'approve' | 'deny' | null>(null);
   const [rationale, setRationale] = useState('');
@@ -70,6 +71,7 @@ export function Approvals({ me, timeZone }: { me: string; timeZone?: string }): 
         caption="Requests waiting for a decision"
         columns={columns}
         rowId={(r) => r.id}
+        onRows={wantNames}
         selectable={(r) => r.requester !== me}
         selected={selected}
         onSelect={setSelected}

@@ -10,6 +10,7 @@ import { MyAccess } from './MyAccess';
 import { Reviews } from './Reviews';
 import { ApprovedTools } from './Tools';
 import { tabsFor, type TabId } from './tabs';
+import { NamesProvider } from './ui';
 
 export interface GlobalPageProps {
   me: Me;
@@ -33,12 +34,13 @@ export function GlobalPage({ me, tab, onTab, timeZone }: GlobalPageProps): React
       case 'approvals':
         return <Approvals me={me.accountId} timeZone={timeZone} />;
       case 'tasks':
-        return <ManualTasks timeZone={timeZone} />;
+        return <ManualTasks me={me.accountId} timeZone={timeZone} />;
       case 'reviews':
         return <Reviews me={me.accountId} timeZone={timeZone} />;
     }
   };
   return (
+    <NamesProvider>
     <Box padding="space.300">
       <Stack space="space.200">
         <Heading size="large" as="h1">
@@ -60,5 +62,6 @@ export function GlobalPage({ me, tab, onTab, timeZone }: GlobalPageProps): React
         </Tabs>
       </Stack>
     </Box>
+    </NamesProvider>
   );
 }

@@ -8,11 +8,12 @@ import { ConfirmModal } from '../../lib/confirm/ConfirmModal';
 import { reviewConfirmation } from '../../lib/confirm/text';
 import { DataTable, type Column } from '../../lib/table/DataTable';
 import { call } from './rpc';
-import { IssueLink, Person, flag, useNameOf } from './ui';
+import { IssueLink, Person, flag, useNameOf, useWantNames } from './ui';
 
 /** Grants up for review before they expire: keep or revoke, with a rationale. */
 export function Reviews({ me, timeZone }: { me: string; timeZone?: string }): React.JSX.Element {
   const nameOf = useNameOf();
+  const wantNames = useWantNames<PendingReview>((r) => [r.account]);
   const [pick, setPick] = useState<{ review: PendingReview; answer: 'keep' | 'revoke' } | null>(null);
   const [rationale, setRationale] = useState('');
   const [reload, setReload] = useState(0);
@@ -48,6 +49,7 @@ export function Reviews({ me, timeZone }: { me: string; timeZone?: string }): Re
         caption="Grants up for review"
         columns={columns}
         rowId={(r) => r.grantId}
+        onRows={wantNames}
         reloadKey={reload}
         load={async () => {
           const r = await call('reviews.pending', {});

@@ -4,8 +4,10 @@
 import Button from '@atlaskit/button/new';
 import Lozenge from '@atlaskit/lozenge';
 import { router, showFlag } from '@forge/bridge';
-import React, { createContext, useContext } from 'react';
+import React, { createContext, useContext, useEffect, useMemo, useState } from 'react';
 import { tone } from '../../format';
+import { NameCache } from './names';
+import { call } from './rpc';
 
 type LozengeAppearance = 'success' | 'removed' | 'moved' | 'default' | 'inprogress' | 'new';
 
@@ -41,10 +43,35 @@ export function flag(appearance: 'success' | 'error' | 'warning' | 'info', title
 /** Display names of accounts, resolved in bulk by the page; the id until known. */
 export type NameOf = (accountId: string) => string;
 
-export const NamesContext = createContext<NameOf>((id) => id);
+interface Names {
+  nameOf: NameOf;
+  want: (ids: Iterable<string>) => void;
+}
+
+const NamesContext = createContext<Names>({ nameOf: (id) => id, want: () => undefined });
+
+/** Holds the page's name cache; re-renders its children when names arrive. */
+export function NamesProvider({ children }: { children: React.ReactNode }): React.JSX.Element {
+  const cache = useMemo(() => new NameCache((accountIds) => call('directory.users', { accountIds })), []);
+  const [version, setVersion] = useState(0);
+  useEffect(() => cache.subscribe(() => setVersion((v) => v + 1)), [cache]);
+  const value = useMemo<Names>(
+    () => ({ nameOf: (id) => cache.nameOf(id), want: (ids) => void cache.want(ids) }),
+    // A new value each time names arrive, so users of the context re-render.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [cache, version],
+  );
+  return <NamesContext.Provider value={value}>{children}</NamesContext.Provider>;
+}
 
 export function useNameOf(): NameOf {
-  return useContext(NamesContext);
+  return useContext(NamesContext).nameOf;
+}
+
+/** Resolves the accounts of the rows a table shows: pass it as the table's `onRows`. */
+export function useWantNames<T>(accounts: (row: T) => (string | null | undefined)[]): (rows: T[]) => void {
+  const { want } = useContext(NamesContext);
+  return (rows) => want(rows.flatMap(accounts).filter((a): a is string => !!a));
 }
 
 export function Person({ accountId }: { accountId: string | null | undefined }): React.JSX.Element {
