@@ -18,7 +18,7 @@ export function AdminPage({ route, go, timeZone }: { route: AdminRoute; go: (r: 
   const body = (): React.JSX.Element => {
     switch (page.route) {
       case 'overview':
-        return <Overview go={go} />;
+        return <Overview go={go} timeZone={timeZone} />;
       case 'intake':
         return <Intake />;
       case 'catalog':

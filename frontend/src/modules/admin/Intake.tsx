@@ -7,7 +7,8 @@ import React, { useEffect, useState } from 'react';
 import type { FieldError } from '../../format';
 import { intakeFormOf, intakePatch, type DelegationRow, type IntakeForm, type RoleRow } from '../../intake';
 import { ApiError, call, errorWords } from '../global/rpc';
-import { flag } from '../global/ui';
+import { flag, useWantNames } from '../global/ui';
+import { GroupsPicker, PortalPicker, ProjectPicker, RequestTypesPicker, RolePicker, UsersPicker } from './pickers';
 import { TextRow, errorFor } from './fields';
 import { labelled } from './tool-form';
 
@@ -32,8 +33,18 @@ export function Intake(): React.JSX.Element {
   const [error, setError] = useState<FieldError | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const wantNames = useWantNames<string>((id) => [id]);
   useEffect(() => {
-    call('config.getIntake', {}).then((r) => setForm(intakeFormOf(r.intake)), (e: unknown) => setLoadError(errorWords(e)));
+    call('config.getIntake', {}).then(
+      (r) => {
+        setForm(intakeFormOf(r.intake));
+        const i = r.intake;
+        if (i) wantNames([...i.escalationAccounts, ...i.delegations.flatMap((d) => [d.delegator, d.delegate])]);
+      },
+      (e: unknown) => setLoadError(errorWords(e)),
+    );
+    // Loaded once per visit.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   if (loadError)
     return (
@@ -73,17 +84,17 @@ export function Intake(): React.JSX.Element {
   return (
     <Stack space="space.400">
       <Section title="Where requests come from">
-        {row('projectKey', 'Jira project key', 'The service project whose issues are AI access requests, e.g. AIR.')}
-        {row('serviceDeskId', 'Portal (service desk id)', 'When set, only its request types count.')}
-        {row('requestTypeIds', 'Request type ids', 'Comma-separated; blank for every request type of the portal.')}
+        <ProjectPicker name="projectKey" label="Jira project" value={form.projectKey} onChange={set('projectKey')} error={err('projectKey')} help="The service project whose issues are AI access requests." />
+        <PortalPicker name="serviceDeskId" label="Portal" projectKey={form.projectKey} value={form.serviceDeskId} onChange={set('serviceDeskId')} error={err('serviceDeskId')} help="When set, only its request types count." />
+        <RequestTypesPicker name="requestTypeIds" label="Request types" portalId={form.serviceDeskId} value={form.requestTypeIds} onChange={set('requestTypeIds')} error={err('requestTypeIds')} help="None chosen: every request type of the portal." />
       </Section>
       <Section title="Who approves">
-        {row('approverGroups', 'Approver groups', 'Comma-separated Jira groups; Jira administrators always may approve.')}
+        <GroupsPicker name="approverGroups" label="Approver groups" value={form.approverGroups} onChange={set('approverGroups')} error={err('approverGroups')} help="Jira administrators always may approve." />
         <Text weight="medium">Approver project roles</Text>
         {form.approverRoles.map((r, i) => (
           <Inline key={i} space="space.100" alignBlock="end" shouldWrap>
             <TextRow name={`approverRoles[${i}].projectKey`} label={`Role ${i + 1}: project key`} value={r.projectKey} onChange={(v) => setRole(i, 'projectKey', v)} error={err(`approverRoles[${i}].projectKey`)} />
-            <TextRow name={`approverRoles[${i}].roleId`} label={`Role ${i + 1}: role id`} value={r.roleId} onChange={(v) => setRole(i, 'roleId', v)} error={err(`approverRoles[${i}].roleId`)} />
+            <RolePicker name={`approverRoles[${i}].roleId`} label={`Role ${i + 1}: role`} projectKey={r.projectKey.trim().toUpperCase()} value={r.roleId} onChange={(v) => setRole(i, 'roleId', v)} error={err(`approverRoles[${i}].roleId`)} />
             <Button appearance="subtle" onClick={() => setForm({ ...form, approverRoles: form.approverRoles.filter((_, j) => j !== i) })}>
               Remove role {i + 1}
             </Button>
@@ -95,8 +106,8 @@ export function Intake(): React.JSX.Element {
         <Text weight="medium">Delegations</Text>
         {form.delegations.map((d, i) => (
           <Inline key={i} space="space.100" alignBlock="end" shouldWrap>
-            <TextRow name={`delegations[${i}].delegator`} label={`Delegation ${i + 1}: approver (account id)`} value={d.delegator} onChange={(v) => setDelegation(i, 'delegator', v)} error={err(`delegations[${i}].delegator`)} />
-            <TextRow name={`delegations[${i}].delegate`} label={`Delegation ${i + 1}: stands in (account id)`} value={d.delegate} onChange={(v) => setDelegation(i, 'delegate', v)} error={err(`delegations[${i}].delegate`)} />
+            <UsersPicker isMulti={false} name={`delegations[${i}].delegator`} label={`Delegation ${i + 1}: approver`} value={d.delegator} onChange={(v) => setDelegation(i, 'delegator', v)} error={err(`delegations[${i}].delegator`)} />
+            <UsersPicker isMulti={false} name={`delegations[${i}].delegate`} label={`Delegation ${i + 1}: stands in`} value={d.delegate} onChange={(v) => setDelegation(i, 'delegate', v)} error={err(`delegations[${i}].delegate`)} />
             <TextRow name={`delegations[${i}].until`} type="datetime-local" label={`Delegation ${i + 1}: ends`} value={d.until} onChange={(v) => setDelegation(i, 'until', v)} error={err(`delegations[${i}].until`)} />
             <Button appearance="subtle" onClick={() => setForm({ ...form, delegations: form.delegations.filter((_, j) => j !== i) })}>
               Remove delegation {i + 1}
@@ -109,8 +120,8 @@ export function Intake(): React.JSX.Element {
       </Section>
       <Section title="Approval SLA and escalation">
         {row('approvalSlaHours', 'Approval SLA (hours)', '1 to 720; blank for none.', 'number')}
-        {row('escalationAccounts', 'Escalate to (account ids)', 'Comma-separated; told when a request waits past the SLA.')}
-        {row('escalationGroup', 'Escalate to group')}
+        <UsersPicker name="escalationAccounts" label="Escalate to people" value={form.escalationAccounts} onChange={set('escalationAccounts')} error={err('escalationAccounts')} help="Told when a request waits past the SLA." />
+        <GroupsPicker isMulti={false} name="escalationGroup" label="Escalate to group" value={form.escalationGroup} onChange={set('escalationGroup')} error={err('escalationGroup')} />
       </Section>
       <Section title="Reviews before expiry">
         {row('reviewIssueType', 'Review issue type', 'The issue type of review issues, e.g. Task.')}

@@ -5,12 +5,13 @@ import Spinner from '@atlaskit/spinner';
 import React, { useEffect, useState } from 'react';
 import type { Readiness } from '../../generated/api';
 import { call, errorWords } from '../global/rpc';
+import { Forecast } from './Forecast';
 import { checkTitle, fixFor, type AdminRoute } from './routes';
 
 const APPEARANCE = { ok: 'success', missing: 'error', warning: 'warning' } as const;
 
 /** Readiness cards, each linking to the page where it is fixed. */
-export function Overview({ go }: { go: (r: AdminRoute) => void }): React.JSX.Element {
+export function Overview({ go, timeZone }: { go: (r: AdminRoute) => void; timeZone?: string }): React.JSX.Element {
   const [ready, setReady] = useState<Readiness | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -57,6 +58,7 @@ export function Overview({ go }: { go: (r: AdminRoute) => void }): React.JSX.Ele
           </Grid>
         )}
       </Stack>
+      <Forecast timeZone={timeZone} />
     </Stack>
   );
 }
