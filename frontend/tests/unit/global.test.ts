@@ -81,3 +81,15 @@ test('names are asked for in bulk, each id once, in batches of at most 100, and 
   await failing.want(['z']);
   assert.equal(failing.nameOf('z'), 'z');
 });
+
+test('extendCheck: 1 to 180 whole days and a rationale, named by field', async () => {
+  const { extendCheck } = await import('../../src/modules/global/access');
+  assert.deepEqual(extendCheck(' 30 ', ' more time '), { days: 30, rationale: 'more time' });
+  for (const bad of ['0', '181', '2.5', '', 'ten', '-3']) {
+    const r = extendCheck(bad, 'x');
+    assert.ok('error' in r && r.error.field === 'days' && /^Days to add/.test(r.error.message), bad);
+  }
+  const r = extendCheck('7', '  ');
+  assert.ok('error' in r && r.error.field === 'rationale');
+  assert.ok('days' in extendCheck('180', 'x'));
+});

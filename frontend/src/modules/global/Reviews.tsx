@@ -1,11 +1,13 @@
 import Button from '@atlaskit/button/new';
 import { Inline, Stack, Text } from '@atlaskit/primitives';
 import TextArea from '@atlaskit/textarea';
+import TextField from '@atlaskit/textfield';
 import React, { useState } from 'react';
 import { formatDateTime } from '../../format';
 import type { PendingReview } from '../../generated/api';
 import { ConfirmModal } from '../../lib/confirm/ConfirmModal';
-import { reviewConfirmation } from '../../lib/confirm/text';
+import { extendConfirmation, reviewConfirmation } from '../../lib/confirm/text';
+import { extendCheck } from './access';
 import { DataTable, type Column } from '../../lib/table/DataTable';
 import { call } from './rpc';
 import { IssueLink, Person, flag, useNameOf, useWantNames } from './ui';
@@ -17,6 +19,8 @@ export function Reviews({ me, timeZone }: { me: string; timeZone?: string }): Re
   const [pick, setPick] = useState<{ review: PendingReview; answer: 'keep' | 'revoke' } | null>(null);
   const [rationale, setRationale] = useState('');
   const [reload, setReload] = useState(0);
+  const [extending, setExtending] = useState<PendingReview | null>(null);
+  const [extendDays, setExtendDays] = useState('30');
   const columns: Column<PendingReview>[] = [
     { key: 'person', header: 'Person', cell: (r) => <Person accountId={r.account} /> },
     { key: 'tool', header: 'Tool', cell: (r) => <Text weight="bold">{r.tool}</Text> },
@@ -37,11 +41,15 @@ export function Reviews({ me, timeZone }: { me: string; timeZone?: string }): Re
             <Button spacing="compact" appearance="danger" onClick={() => setPick({ review: r, answer: 'revoke' })} testId={`revoke-${r.grantId}`}>
               Revoke
             </Button>
+            <Button spacing="compact" appearance="subtle" onClick={() => setExtending(r)} testId={`extend-${r.grantId}`}>
+              Extend
+            </Button>
           </Inline>
         ),
     },
   ];
   const why = rationale.trim();
+  const ext = extendCheck(extendDays, rationale);
   return (
     <Stack space="space.200">
       <Text as="p">Access that is about to expire: keep it until its end, or revoke it now.</Text>
@@ -80,6 +88,41 @@ export function Reviews({ me, timeZone }: { me: string; timeZone?: string }): Re
             <Text weight="medium">Rationale (required)</Text>
           </label>
           <TextArea id="review-rationale" name="rationale" value={rationale} maxLength={2000} onChange={(e) => setRationale(e.currentTarget.value)} />
+        </Stack>
+      </ConfirmModal>
+      <ConfirmModal
+        confirmation={
+          extending
+            ? extendConfirmation(
+                { tool: extending.tool, person: nameOf(extending.account), issueKey: extending.issueKey },
+                'days' in ext ? ext.days : 0,
+                'days' in ext ? formatDateTime(extending.expiresAt + ext.days * 86_400_000, timeZone) : '—',
+              )
+            : null
+        }
+        isConfirmDisabled={'error' in ext}
+        onClose={() => {
+          setExtending(null);
+          setRationale('');
+        }}
+        onConfirm={async () => {
+          if (!extending || 'error' in ext) return;
+          await call('grants.extend', { grantId: extending.grantId, days: ext.days, rationale: ext.rationale, expectedExpiresAt: extending.expiresAt });
+          flag('success', `Access extended by ${ext.days} days`);
+          setRationale('');
+          setReload((n) => n + 1);
+        }}
+      >
+        <Stack space="space.050">
+          <label htmlFor="extend-days">
+            <Text weight="medium">Days to add (1 to 180)</Text>
+          </label>
+          <TextField id="extend-days" name="days" type="number" value={extendDays} onChange={(e) => setExtendDays((e.target as HTMLInputElement).value)} />
+          <label htmlFor="extend-rationale">
+            <Text weight="medium">Rationale (required)</Text>
+          </label>
+          <TextArea id="extend-rationale" name="rationale" value={rationale} maxLength={2000} onChange={(e) => setRationale(e.currentTarget.value)} />
+          {'error' in ext && (extendDays !== '' || rationale !== '') && <Text color="color.text.danger">{ext.error.message}</Text>}
         </Stack>
       </ConfirmModal>
     </Stack>

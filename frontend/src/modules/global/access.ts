@@ -22,3 +22,14 @@ export function expiryText(g: Pick<HeldGrant, 'expiryLabel' | 'status'>): string
   if (g.expiryLabel) return g.expiryLabel;
   return g.status === 'revoked' ? 'revoked' : 'starts once access is given';
 }
+
+/** The days and rationale of an extension (`grants.extend`: 1 to 180 days, a rationale of 1 to 2000 characters). */
+export function extendCheck(daysText: string, rationale: string): { days: number; rationale: string } | { error: { field: string; message: string } } {
+  const t = daysText.trim();
+  const n = Number(t);
+  if (!/^\d+$/.test(t) || n < 1 || n > 180) return { error: { field: 'days', message: 'Days to add: a whole number from 1 to 180.' } };
+  const why = rationale.trim();
+  if (!why) return { error: { field: 'rationale', message: 'Rationale: say why the access is extended.' } };
+  if (why.length > 2000) return { error: { field: 'rationale', message: 'Rationale: at most 2000 characters.' } };
+  return { days: n, rationale: why };
+}
