@@ -42,7 +42,7 @@ export interface Column<T> {
 export type Loader<T> = (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>;
 
 export interface DataTableProps<T> {
-  /** What the table lists, for its caption and accessible name. */
+  /** What the table lists: its accessible name (the page's heading or tab shows it). */
   caption: string;
   columns: readonly Column<T>[];
   rowId: (row: T) => string;
@@ -73,6 +73,11 @@ function message(e: unknown): string {
     return (e as { message: string }).message;
   }
   return 'Something went wrong. Try again.';
+}
+
+/** Plain text cells in the design system's body text, as the components' cells are. */
+function asText(node: React.ReactNode): React.ReactNode {
+  return typeof node === 'string' || typeof node === 'number' ? <Text>{node}</Text> : node;
 }
 
 export function DataTable<T>(props: DataTableProps<T>): React.JSX.Element {
@@ -194,7 +199,7 @@ export function DataTable<T>(props: DataTableProps<T>): React.JSX.Element {
               },
             ]
           : []),
-        ...columns.map((c) => ({ key: c.key, content: c.cell(r) })),
+        ...columns.map((c) => ({ key: c.key, content: asText(c.cell(r)) })),
       ],
     };
   });
@@ -227,7 +232,6 @@ export function DataTable<T>(props: DataTableProps<T>): React.JSX.Element {
         </SectionMessage>
       ) : (
         <DynamicTable
-          caption={caption}
           label={caption}
           head={head}
           rows={tableRows}
