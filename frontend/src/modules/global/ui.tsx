@@ -3,6 +3,7 @@
 
 import Button from '@atlaskit/button/new';
 import Lozenge from '@atlaskit/lozenge';
+import { Text } from '@atlaskit/primitives';
 import { router, showFlag } from '@forge/bridge';
 import React, { createContext, useContext, useEffect, useMemo, useState } from 'react';
 import { tone } from '../../format';
@@ -76,5 +77,5 @@ export function useWantNames<T>(accounts: (row: T) => (string | null | undefined
 
 export function Person({ accountId }: { accountId: string | null | undefined }): React.JSX.Element {
   const nameOf = useNameOf();
-  return <>{accountId ? nameOf(accountId) : '—'}</>;
+  return <Text>{accountId ? nameOf(accountId) : '—'}</Text>;
 }
