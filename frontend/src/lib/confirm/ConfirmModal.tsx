@@ -4,7 +4,7 @@
 
 import Button from '@atlaskit/button/new';
 import Modal, { ModalBody, ModalFooter, ModalHeader, ModalTitle, ModalTransition } from '@atlaskit/modal-dialog';
-import { Stack, Text } from '@atlaskit/primitives';
+import { Box, Stack, Text, xcss } from '@atlaskit/primitives';
 import SectionMessage from '@atlaskit/section-message';
 import React, { useState } from 'react';
 import type { Confirmation } from './text';
@@ -27,6 +27,10 @@ function errorText(e: unknown): string {
   return 'Something went wrong. Nothing was changed; try again.';
 }
 
+// Inside an iframe sized to its content a modal only has the iframe's height:
+// while one is open the page is made tall enough for the whole dialog.
+const roomForDialog = xcss({ minHeight: '44rem' });
+
 export function ConfirmModal({ confirmation, onConfirm, onClose, children, isConfirmDisabled }: ConfirmModalProps): React.JSX.Element {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -48,6 +52,8 @@ export function ConfirmModal({ confirmation, onConfirm, onClose, children, isCon
     }
   };
   return (
+    <>
+    {confirmation && <Box xcss={roomForDialog} testId="confirm-room" />}
     <ModalTransition>
       {confirmation && (
         <Modal onClose={close} width="medium" testId="confirm-modal">
@@ -95,5 +101,6 @@ export function ConfirmModal({ confirmation, onConfirm, onClose, children, isCon
         </Modal>
       )}
     </ModalTransition>
+    </>
   );
 }
