@@ -6,7 +6,7 @@
 import Button from '@atlaskit/button/new';
 import Checkbox from '@atlaskit/checkbox';
 import DynamicTable from '@atlaskit/dynamic-table';
-import { Inline, Stack, Text } from '@atlaskit/primitives';
+import { Box, Inline, Stack, Text, xcss } from '@atlaskit/primitives';
 import SectionMessage from '@atlaskit/section-message';
 import React, { useCallback, useEffect, useRef, useState } from 'react';
 import { downloadText } from './download';
@@ -74,6 +74,10 @@ function message(e: unknown): string {
   }
   return 'Something went wrong. Try again.';
 }
+
+// Narrow screens scroll the table sideways instead of breaking words.
+const scroller = xcss({ overflowX: 'auto' });
+const wide = xcss({ minWidth: '40rem' });
 
 /** Plain text cells in the design system's body text, as the components' cells are. */
 function asText(node: React.ReactNode): React.ReactNode {
@@ -231,13 +235,17 @@ export function DataTable<T>(props: DataTableProps<T>): React.JSX.Element {
           <Text>{data.message}</Text>
         </SectionMessage>
       ) : (
-        <DynamicTable
-          label={caption}
-          head={head}
-          rows={tableRows}
-          isLoading={data.state === 'loading'}
-          emptyView={<Text>{empty}</Text>}
-        />
+        <Box xcss={scroller} tabIndex={0} role="region" aria-label={`${caption} (scrolls sideways on narrow screens)`}>
+          <Box xcss={wide}>
+            <DynamicTable
+              label={caption}
+              head={head}
+              rows={tableRows}
+              isLoading={data.state === 'loading'}
+              emptyView={<Text>{empty}</Text>}
+            />
+          </Box>
+        </Box>
       )}
       {(hasPrev(pager) || hasNext(pager)) && (
         <Inline space="space.100" alignBlock="center">

@@ -1,5 +1,5 @@
 import Button from '@atlaskit/button/new';
-import { Box, Inline, Stack, Text } from '@atlaskit/primitives';
+import { Box, xcss, Inline, Stack, Text } from '@atlaskit/primitives';
 import SectionMessage from '@atlaskit/section-message';
 import Tabs, { Tab, TabList, TabPanel } from '@atlaskit/tabs';
 import React, { useState } from 'react';
@@ -11,8 +11,11 @@ import { DataTable, type Column } from '../../lib/table/DataTable';
 import { PAGE_SIZE, tableArgs, type FilterError, type TableFilters } from '../../lib/table/model';
 import { bulkPayload, describeOutcome, outcomeSummary, type ItemResult } from '../global/decide';
 import { ApiError, call } from '../global/rpc';
-import { IssueLink, Person, Status, flag, useNameOf, useWantNames } from '../global/ui';
+import { IssueLink, Person, Status, flag, useNameOf, useToolNames, useWantNames } from '../global/ui';
 import { SelectRow, TextRow } from './fields';
+
+// A tab panel is a flex row: without this its content could not be narrower than a wide table.
+const panel = xcss({ minWidth: '0', flexGrow: 1 });
 
 const DECISIONS: readonly Decision[] = ['pending', 'approved', 'denied'];
 const GRANT_STATUSES: readonly GrantStatus[] = ['pendingProvision', 'active', 'expired', 'revoked'];
@@ -154,18 +157,19 @@ function GrantsTable(): React.JSX.Element {
   const nameOf = useNameOf();
   const t = useFiltered(GRANT_STATUSES);
   const wantNames = useWantNames<Grant>((g) => [g.account]);
+  const toolName = useToolNames(true);
   const [selected, setSelected] = useState<ReadonlyMap<string, Grant>>(new Map());
   const [revoking, setRevoking] = useState<Grant[] | null>(null);
   const [extending, setExtending] = useState<Grant | null>(null);
   const [rationale, setRationale] = useState('');
   const [extendDays, setExtendDays] = useState('30');
-  const line = (g: Grant) => ({ tool: g.tool, person: nameOf(g.account), issueKey: g.issueKey });
+  const line = (g: Grant) => ({ tool: toolName(g.tool), person: nameOf(g.account), issueKey: g.issueKey });
   const why = rationale.trim();
   const n = Number(extendDays);
   const daysOk = Number.isInteger(n) && n >= 1 && n <= 180;
   const columns: Column<Grant>[] = [
     { key: 'person', header: 'Person', cell: (g) => <Person accountId={g.account} />, csv: (g) => nameOf(g.account) },
-    { key: 'tool', header: 'Tool', cell: (g) => g.tool, csv: (g) => g.tool },
+    { key: 'tool', header: 'Tool', cell: (g) => toolName(g.tool), csv: (g) => toolName(g.tool) },
     { key: 'status', header: 'Status', cell: (g) => <Status value={g.status} label={grantStatusLabel(g.status)} />, csv: (g) => g.status },
     { key: 'expires', header: 'Ends', cell: (g) => formatDateTime(g.expiresAt), csv: (g) => new Date(g.expiresAt).toISOString() },
     { key: 'issue', header: 'Request', cell: (g) => <IssueLink issueKey={g.issueKey} />, csv: (g) => g.issueKey },
@@ -297,13 +301,13 @@ export function Requests(): React.JSX.Element {
         <Tab>Tasks</Tab>
       </TabList>
       <TabPanel>
-        <Box paddingBlockStart="space.200">{tab === 0 && <RequestsTable />}</Box>
+        <Box paddingBlockStart="space.200" xcss={panel}>{tab === 0 && <RequestsTable />}</Box>
       </TabPanel>
       <TabPanel>
-        <Box paddingBlockStart="space.200">{tab === 1 && <GrantsTable />}</Box>
+        <Box paddingBlockStart="space.200" xcss={panel}>{tab === 1 && <GrantsTable />}</Box>
       </TabPanel>
       <TabPanel>
-        <Box paddingBlockStart="space.200">{tab === 2 && <JobsTable />}</Box>
+        <Box paddingBlockStart="space.200" xcss={panel}>{tab === 2 && <JobsTable />}</Box>
       </TabPanel>
     </Tabs>
   );

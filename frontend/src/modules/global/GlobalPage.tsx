@@ -1,5 +1,5 @@
 import Heading from '@atlaskit/heading';
-import { Box, Stack } from '@atlaskit/primitives';
+import { Box, xcss, Stack } from '@atlaskit/primitives';
 import Tabs, { Tab, TabList, TabPanel } from '@atlaskit/tabs';
 import React from 'react';
 import type { Me } from '../../generated/api';
@@ -11,6 +11,9 @@ import { Reviews } from './Reviews';
 import { ApprovedTools } from './Tools';
 import { tabsFor, type TabId } from './tabs';
 import { NamesProvider } from './ui';
+
+// A tab panel is a flex row: without this its content could not be narrower than a wide table.
+const panel = xcss({ minWidth: '0', flexGrow: 1 });
 
 export interface GlobalPageProps {
   me: Me;
@@ -56,7 +59,7 @@ export function GlobalPage({ me, tab, onTab, timeZone }: GlobalPageProps): React
           </TabList>
           {tabs.map((t) => (
             <TabPanel key={t.id}>
-              <Box paddingBlockStart="space.200">{t.id === tabs[index]!.id ? screen(t.id) : null}</Box>
+              <Box paddingBlockStart="space.200" xcss={panel}>{t.id === tabs[index]!.id ? screen(t.id) : null}</Box>
             </TabPanel>
           ))}
         </Tabs>

@@ -6,13 +6,14 @@ import { DataTable, type Column } from '../../lib/table/DataTable';
 import { PAGE_SIZE } from '../../lib/table/model';
 import { expiryText, urgency } from './access';
 import { call } from './rpc';
-import { IssueLink, Status } from './ui';
+import { IssueLink, Status, useToolNames } from './ui';
 
 /** The grants the viewer holds; expired and expiring-soon rows highlighted. */
 export function MyAccess({ now = Date.now }: { now?: () => number }): React.JSX.Element {
   const [zone, setZone] = useState<string | undefined>();
+  const toolName = useToolNames();
   const columns: Column<HeldGrant>[] = [
-    { key: 'tool', header: 'Tool', cell: (g) => <Text weight="bold">{g.tool}</Text>, csv: (g) => g.tool },
+    { key: 'tool', header: 'Tool', cell: (g) => <Text weight="bold">{toolName(g.tool)}</Text>, csv: (g) => toolName(g.tool) },
     { key: 'status', header: 'Status', cell: (g) => <Status value={g.status} label={grantStatusLabel(g.status)} />, csv: (g) => g.status },
     {
       key: 'expiry',

@@ -10,11 +10,12 @@ import { extendConfirmation, reviewConfirmation } from '../../lib/confirm/text';
 import { extendCheck } from './access';
 import { DataTable, type Column } from '../../lib/table/DataTable';
 import { call } from './rpc';
-import { IssueLink, Person, flag, useNameOf, useWantNames } from './ui';
+import { IssueLink, Person, flag, useNameOf, useToolNames, useWantNames } from './ui';
 
 /** Grants up for review before they expire: keep or revoke, with a rationale. */
 export function Reviews({ me, timeZone }: { me: string; timeZone?: string }): React.JSX.Element {
   const nameOf = useNameOf();
+  const toolName = useToolNames();
   const wantNames = useWantNames<PendingReview>((r) => [r.account]);
   const [pick, setPick] = useState<{ review: PendingReview; answer: 'keep' | 'revoke' } | null>(null);
   const [rationale, setRationale] = useState('');
@@ -23,7 +24,7 @@ export function Reviews({ me, timeZone }: { me: string; timeZone?: string }): Re
   const [extendDays, setExtendDays] = useState('30');
   const columns: Column<PendingReview>[] = [
     { key: 'person', header: 'Person', cell: (r) => <Person accountId={r.account} /> },
-    { key: 'tool', header: 'Tool', cell: (r) => <Text weight="bold">{r.tool}</Text> },
+    { key: 'tool', header: 'Tool', cell: (r) => <Text weight="bold">{toolName(r.tool)}</Text> },
     { key: 'expires', header: 'Expires', cell: (r) => formatDateTime(r.expiresAt, timeZone) },
     { key: 'issue', header: 'Request', cell: (r) => <IssueLink issueKey={r.issueKey} /> },
     { key: 'review', header: 'Review issue', cell: (r) => (r.reviewIssue ? <IssueLink issueKey={r.reviewIssue} /> : '—') },
@@ -68,7 +69,7 @@ export function Reviews({ me, timeZone }: { me: string; timeZone?: string }): Re
       />
       <ConfirmModal
         confirmation={
-          pick ? reviewConfirmation(pick.answer, { tool: pick.review.tool, person: nameOf(pick.review.account), issueKey: pick.review.issueKey }) : null
+          pick ? reviewConfirmation(pick.answer, { tool: toolName(pick.review.tool), person: nameOf(pick.review.account), issueKey: pick.review.issueKey }) : null
         }
         isConfirmDisabled={why.length === 0}
         onClose={() => {
@@ -94,7 +95,7 @@ export function Reviews({ me, timeZone }: { me: string; timeZone?: string }): Re
         confirmation={
           extending
             ? extendConfirmation(
-                { tool: extending.tool, person: nameOf(extending.account), issueKey: extending.issueKey },
+                { tool: toolName(extending.tool), person: nameOf(extending.account), issueKey: extending.issueKey },
                 'days' in ext ? ext.days : 0,
                 'days' in ext ? formatDateTime(extending.expiresAt + ext.days * 86_400_000, timeZone) : '—',
               )

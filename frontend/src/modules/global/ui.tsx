@@ -79,3 +79,26 @@ export function Person({ accountId }: { accountId: string | null | undefined }):
   const nameOf = useNameOf();
   return <Text>{accountId ? nameOf(accountId) : '—'}</Text>;
 }
+
+const toolLists = new Map<boolean, Promise<Map<string, string>>>();
+
+/** Tool names by id, from the catalog (loaded once per page; `all` for admins, who see retired tools too). */
+export function useToolNames(all = false): (toolId: string) => string {
+  const [names, setNames] = useState<Map<string, string> | null>(null);
+  useEffect(() => {
+    let live = true;
+    let p = toolLists.get(all);
+    if (!p) {
+      p = call('catalog.list', all ? { all: true } : {}).then(
+        (r) => new Map(r.tools.map((t) => [t.id, t.name])),
+        () => new Map<string, string>(),
+      );
+      toolLists.set(all, p);
+    }
+    void p.then((m) => live && setNames(m));
+    return () => {
+      live = false;
+    };
+  }, [all]);
+  return (id) => names?.get(id) ?? id;
+}
