@@ -1,17 +1,17 @@
-// Resolver calls of the page modules, through the real @forge/bridge
-// `invoke` (the local site emulates the bridge), typed by the generated
-// route table; errors as ApiError with code, message and field.
+// Resolver calls of the page modules: the foundation's `invoke` (the real
+// @forge/bridge, typed by the generated route table; the local site
+// emulates the bridge), and errors in plain words with the field's label.
 
-import { invoke as bridgeInvoke } from '@forge/bridge';
-import { ApiError, createForgeInvoker, errorFromBridge, type Invoke } from '../../api';
+import { ApiError, toApiError } from '../../lib/errors';
+import { invoke } from '../../lib/invoke';
 
 export { ApiError };
 
-export const call: Invoke = createForgeInvoker(async () => bridgeInvoke as (key: string, payload?: Record<string, unknown>) => Promise<unknown>);
+export const call = invoke;
 
 /** The words to show for a failure: the field's label first when there is one. */
 export function errorWords(e: unknown, labels: Readonly<Record<string, string>> = {}): string {
-  const err = e instanceof ApiError ? e : errorFromBridge(e);
+  const err = toApiError(e);
   if (err.field) {
     const base = err.field.replace(/\[\d+\]/g, '').split('.').pop() ?? err.field;
     const label = labels[err.field] ?? labels[base];
