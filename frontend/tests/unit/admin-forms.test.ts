@@ -62,6 +62,7 @@ test('the seed preview lists the built-ins not yet in the catalog and counts the
 test('intake errors are told by the field label, list items by their place', () => {
   assert.equal(labelled({ field: 'delegations[2].until', message: 'must be in the future' }).message, 'Delegation 3, until: must be in the future');
   assert.equal(labelled({ field: 'approvalSlaHours', message: 'Enter 1 to 720.' }).message, 'Approval SLA (hours): Enter 1 to 720.');
+  assert.equal(labelled({ field: 'maxDurationDays', message: 'maxDurationDays: must be 1..=30 for high risk' }).message, 'Maximum duration: must be 1..=30 for high risk');
 });
 
 test('chart scales: a nice axis top, bars proportional to it, nothing negative or NaN drawn', () => {

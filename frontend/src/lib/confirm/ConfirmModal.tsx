@@ -31,6 +31,11 @@ function errorText(e: unknown): string {
 // while one is open the page is made tall enough for the whole dialog.
 const roomForDialog = xcss({ minHeight: '44rem' });
 
+/** Render while any dialog of the module is open (ConfirmModal does it itself). */
+export function DialogRoom(): React.JSX.Element {
+  return <Box xcss={roomForDialog} testId="dialog-room" />;
+}
+
 export function ConfirmModal({ confirmation, onConfirm, onClose, children, isConfirmDisabled }: ConfirmModalProps): React.JSX.Element {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -53,7 +58,7 @@ export function ConfirmModal({ confirmation, onConfirm, onClose, children, isCon
   };
   return (
     <>
-    {confirmation && <Box xcss={roomForDialog} testId="confirm-room" />}
+    {confirmation && <DialogRoom />}
     <ModalTransition>
       {confirmation && (
         <Modal onClose={close} width="medium" testId="confirm-modal">

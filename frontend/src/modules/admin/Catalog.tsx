@@ -5,7 +5,7 @@ import SectionMessage from '@atlaskit/section-message';
 import React, { useState } from 'react';
 import { IDP_PROVIDERS, RISKS, TOOL_STATUSES, days, fieldLabel, formatDateTime, riskLabel, toolInput, toolStatusLabel, type FieldError, type ToolForm } from '../../format';
 import type { Builtin, Tool, ToolEvent } from '../../generated/api';
-import { ConfirmModal } from '../../lib/confirm/ConfirmModal';
+import { ConfirmModal, DialogRoom } from '../../lib/confirm/ConfirmModal';
 import { retireConfirmation, seedConfirmation } from '../../lib/confirm/text';
 import { DataTable, type Column } from '../../lib/table/DataTable';
 import { ApiError, call } from '../global/rpc';
@@ -198,6 +198,7 @@ export function Catalog(): React.JSX.Element {
         }
         testId="catalog"
       />
+      {(editing || history) && <DialogRoom />}
       <ModalTransition>
         {editing && <ToolModal tool={editing === 'new' ? null : editing} onClose={() => setEditing(null)} onSaved={refresh} />}
         {history && <HistoryModal tool={history} onClose={() => setHistory(null)} />}

@@ -41,7 +41,9 @@ export function toolFormOf(t: Tool): ToolForm {
 /** An error as the form shows it: the field's label, then the rule. */
 export function labelled(e: FieldError): FieldError {
   const label = fieldLabel(e.field);
-  return { field: e.field, message: e.message.startsWith(label) ? e.message : `${label}: ${e.message}` };
+  // The server may start its message with the field's own name (`maxDurationDays: must be ...`).
+  const raw = e.field && e.message.startsWith(`${e.field}: `) ? e.message.slice(e.field.length + 2) : e.message;
+  return { field: e.field, message: raw.startsWith(label) ? raw : `${label}: ${raw}` };
 }
 
 /**
