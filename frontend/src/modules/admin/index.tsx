@@ -6,6 +6,8 @@
 import { view } from '@forge/bridge';
 import React, { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
+import { getContext } from '../../lib/context';
+import { enableTheme } from '../../lib/theme';
 import { call, errorWords } from '../global/rpc';
 import { AdminPage } from './AdminPage';
 import { routeOfPath, type AdminRoute } from './routes';
@@ -19,10 +21,11 @@ function App(): React.JSX.Element {
   const [timeZone, setTimeZone] = useState<string | undefined>();
 
   useEffect(() => {
-    void view.theme.enable().catch(() => undefined);
     (async () => {
-      const [me, ctx, hist] = await Promise.all([call('whoami', {}), view.getContext().catch(() => null), view.createHistory().catch(() => null)]);
-      setTimeZone((ctx as { timezone?: string } | null)?.timezone || undefined);
+      const [me, ctx, hist] = await Promise.all([call('whoami', {}), getContext()
+          .then(async (c) => (await enableTheme(c), c))
+          .catch(() => null), view.createHistory().catch(() => null)]);
+      setTimeZone(ctx?.timezone || undefined);
       if (hist) {
         setHistory(hist);
         setRoute(routeOfPath(hist.location.pathname));

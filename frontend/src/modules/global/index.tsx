@@ -4,6 +4,8 @@
 import { view } from '@forge/bridge';
 import React, { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
+import { getContext } from '../../lib/context';
+import { enableTheme } from '../../lib/theme';
 import type { Me } from '../../generated/api';
 import { GlobalPage } from './GlobalPage';
 import { call, errorWords } from './rpc';
@@ -19,14 +21,15 @@ function App(): React.JSX.Element {
   const [timeZone, setTimeZone] = useState<string | undefined>();
 
   useEffect(() => {
-    void view.theme.enable().catch(() => undefined);
     (async () => {
       const [who, ctx, hist] = await Promise.all([
         call('whoami', {}),
-        view.getContext().catch(() => null),
+        getContext()
+          .then(async (c) => (await enableTheme(c), c))
+          .catch(() => null),
         view.createHistory().catch(() => null),
       ]);
-      const tz = (ctx as { timezone?: string } | null)?.timezone;
+      const tz = ctx?.timezone;
       setTimeZone(tz || undefined);
       setMe(who);
       if (hist) {
