@@ -130,6 +130,8 @@ if (tests) {
     // Node cannot resolve Atlaskit's directory sub-paths); Atlaskit's compiled
     // CSS is not needed to test behaviour.
     loader: { '.css': 'empty' },
+    // Atlaskit's ESM builds, as in the browser bundles (their CJS default exports do not interoperate).
+    mainFields: ['module', 'main'],
     external: ['happy-dom', '@happy-dom/*'],
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     logLevel: 'warning',
