@@ -130,8 +130,7 @@ if (tests) {
     // Node cannot resolve Atlaskit's directory sub-paths); Atlaskit's compiled
     // CSS is not needed to test behaviour.
     loader: { '.css': 'empty' },
-    // Atlaskit's ES modules: its CommonJS `main` files, bundled into ESM under
-    // "type": "module", would give the module object as a default import.
+    // Atlaskit's ESM builds, as in the browser bundles (their CJS default exports do not interoperate).
     mainFields: ['module', 'main'],
     external: ['happy-dom', '@happy-dom/*'],
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
