@@ -5,7 +5,7 @@
 //
 //   dist/forge/manifest.yml         manifest.yml, resources pointed at static/<key>
 //   dist/forge/package.json         the @forge dependencies, pinned
-//   dist/forge/static/<key>/        each manifest resource (Custom UI, icons)
+//   dist/forge/static/<key>/        each manifest resource a module uses (one per Custom UI module, icons)
 //   dist/forge/src/*.js             the glue (forge/src) + generated timeouts.js, resolver-keys.js
 //   dist/forge/src/gen/<component>/ jco transpile --async-mode jspi of aigis_<component>.wasm
 
@@ -123,13 +123,37 @@ writeFileSync(
   `${banner}// generated/resolvers.json (the route table of aigis-app).\nexport const RESOLVER_KEYS = ${JSON.stringify(resolverKeys(), null, 2)};\n`,
 );
 
-// Resources: each copied to static/<key>, the manifest pointed there.
-for (const r of doc.get('resources')?.items ?? []) {
+// Resources: each one a module uses (its `resource`, or an icon's
+// `resource:<key>;<file>`) copied to static/<key>, the manifest pointed there.
+// A resource no module uses (the legacy `main` UI the local host serves) is
+// left out of the Forge app. A module's resource must exist: a missing one is
+// a build error naming it.
+const usedResources = new Set();
+for (const list of Object.values(manifest.modules ?? {})) {
+  for (const m of Array.isArray(list) ? list : []) {
+    if (typeof m?.resource === 'string') usedResources.add(m.resource);
+    const icon = /^resource:([^;]+);/.exec(typeof m?.icon === 'string' ? m.icon : '');
+    if (icon) usedResources.add(icon[1]);
+  }
+}
+const resources = doc.get('resources');
+for (const r of [...(resources?.items ?? [])]) {
   const key = r.get('key');
+  if (!usedResources.has(key)) {
+    resources.items.splice(resources.items.indexOf(r), 1);
+    console.log(`make forge: resource ${key} is used by no module: left out`);
+    continue;
+  }
   const src = join(repo, r.get('path'));
   if (!existsSync(src)) fail(`resource ${key}: ${r.get('path')} is missing (make frontend builds frontend/dist)`);
+  if (String(r.get('path')).startsWith('frontend/') && !existsSync(join(src, 'index.html'))) {
+    fail(`resource ${key}: ${r.get('path')}/index.html is missing (make frontend builds each module)`);
+  }
   cpSync(src, join(out, 'static', key), { recursive: true, filter: (p) => !p.endsWith('.map') });
   r.set('path', `static/${key}`);
+}
+for (const key of usedResources) {
+  if (!(resources?.items ?? []).some((r) => r.get('key') === key)) fail(`a module uses resource ${key}, which manifest.yml does not declare`);
 }
 writeFileSync(
   join(out, 'manifest.yml'),

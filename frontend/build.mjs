@@ -1,18 +1,122 @@
-// Builds the UI into dist/ (relative asset paths: Forge serves it from a sub-path)
-// or, with --tests, the unit tests into .test-out/ for `node --test`.
+// Builds the UI into dist/ (relative asset paths: Forge serves each resource
+// from a sub-path), or, with --tests, the unit tests into .test-out/ for
+// `node --test`.
+//
+//   dist/                      the legacy single-bundle app (src/main.ts), served at / by `aigis up`
+//   dist/modules/<resource>/   one Forge module each (src/modules/<resource>/index.tsx): index.html,
+//                              index.js, index.css and its own chunks; a separate esbuild build per
+//                              module, so no module loads another's screens
+//   dist/modules/sizes.json    each module's bytes and gzipped bytes (make bench reads it)
+//
+// `node build.mjs --only portal-create,issue-panel` builds only those modules (and not the legacy app).
 import { build } from 'esbuild';
-import { cp, mkdir, readdir, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const tests = process.argv.includes('--tests');
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg > 0 ? new Set(process.argv[onlyArg + 1].split(',')) : null;
+
+/**
+ * The Forge modules: resource name (manifest.yml `resources`, folder under
+ * src/modules/ and dist/modules/) and the page title.
+ */
+export const MODULES = [
+  { resource: 'portal-create', title: 'AI tool access' },
+  { resource: 'portal-detail', title: 'AI tool access' },
+  { resource: 'issue-panel', title: 'AI access request' },
+  { resource: 'global', title: 'AI Access' },
+  { resource: 'admin', title: 'Aigis' },
+];
+
+const common = {
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: ['es2020'],
+  minify: true,
+  jsx: 'automatic',
+  logLevel: 'warning',
+  legalComments: 'linked',
+  define: { 'process.env.NODE_ENV': '"production"' },
+};
+
+async function exists(p) {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function filesUnder(dir) {
+  const out = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await filesUnder(p)));
+    else out.push(p);
+  }
+  return out;
+}
+
+function pageHtml(title, hasCss) {
+  // No inline script or style: the page passes a CSP of script-src 'self'.
+  return `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>${title}</title>
+${hasCss ? '    <link rel="stylesheet" href="./index.css" />\n' : ''}  </head>
+  <body>
+    <div id="root"></div>
+    <noscript>This panel needs JavaScript.</noscript>
+    <script type="module" src="./index.js"></script>
+  </body>
+</html>
+`;
+}
+
+/** One module: its own esbuild build (with its own lazy chunks) into dist/modules/<resource>/. */
+async function buildModule({ resource, title }) {
+  const entry = join(here, 'src', 'modules', resource, 'index.tsx');
+  if (!(await exists(entry))) return null;
+  const out = join(here, 'dist', 'modules', resource);
+  await rm(out, { recursive: true, force: true });
+  await mkdir(out, { recursive: true });
+  await build({
+    ...common,
+    entryPoints: { index: entry },
+    outdir: out,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    sourcemap: true,
+  });
+  await writeFile(join(out, 'index.html'), pageHtml(title, await exists(join(out, 'index.css'))));
+  // The size a browser downloads: every js/css/html file, gzipped one by one.
+  let bytes = 0;
+  let gzip = 0;
+  let initialGzip = 0;
+  for (const f of await filesUnder(out)) {
+    if (!/\.(js|css|html)$/.test(f)) continue;
+    const data = await readFile(f);
+    const gz = gzipSync(data, { level: 9 }).length;
+    bytes += data.length;
+    gzip += gz;
+    if (!relative(out, f).startsWith('chunks')) initialGzip += gz;
+  }
+  return { resource, bytes, gzip, initialGzip };
+}
 
 if (tests) {
   const out = join(here, '.test-out');
   await rm(out, { recursive: true, force: true });
   const dir = join(here, 'tests', 'unit');
-  const entryPoints = (await readdir(dir)).filter((f) => f.endsWith('.test.ts')).map((f) => join(dir, f));
+  const entryPoints = (await readdir(dir)).filter((f) => /\.test\.tsx?$/.test(f)).map((f) => join(dir, f));
   await build({
     entryPoints,
     outdir: out,
@@ -21,28 +125,50 @@ if (tests) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
+    jsx: 'automatic',
+    // Everything bundled (one React for the app, Atlaskit and Testing Library;
+    // Node cannot resolve Atlaskit's directory sub-paths); Atlaskit's compiled
+    // CSS is not needed to test behaviour.
+    loader: { '.css': 'empty' },
+    // Atlaskit's ESM builds, as in the browser bundles (their CJS default exports do not interoperate).
+    mainFields: ['module', 'main'],
+    external: ['happy-dom', '@happy-dom/*'],
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     logLevel: 'warning',
+    define: { 'process.env.NODE_ENV': '"test"' },
   });
 } else {
-  const out = join(here, 'dist');
-  await rm(out, { recursive: true, force: true });
-  await mkdir(out, { recursive: true });
-  await build({
-    entryPoints: [join(here, 'src', 'main.ts')],
-    outdir: out,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'browser',
-    target: ['es2020'],
-    minify: true,
-    sourcemap: true,
-    chunkNames: 'chunks/[name]-[hash]',
-    legalComments: 'linked',
-    logLevel: 'warning',
-    define: { 'process.env.NODE_ENV': '"production"' },
-  });
-  await cp(join(here, 'index.html'), join(out, 'index.html'));
-  console.log('built dist/');
+  if (!only) {
+    const out = join(here, 'dist');
+    await rm(out, { recursive: true, force: true });
+    await mkdir(out, { recursive: true });
+    await build({
+      ...common,
+      jsx: undefined,
+      entryPoints: [join(here, 'src', 'main.ts')],
+      outdir: out,
+      splitting: true,
+      sourcemap: true,
+      chunkNames: 'chunks/[name]-[hash]',
+    });
+    await cp(join(here, 'index.html'), join(out, 'index.html'));
+    console.log('built dist/');
+  }
+  const sizes = [];
+  for (const m of MODULES) {
+    if (only && !only.has(m.resource)) continue;
+    const s = await buildModule(m);
+    if (s) sizes.push(s);
+  }
+  if (sizes.length) {
+    const sizesFile = join(here, 'dist', 'modules', 'sizes.json');
+    const previous = (await exists(sizesFile)) ? JSON.parse(await readFile(sizesFile, 'utf8')) : {};
+    const next = { ...previous };
+    for (const s of sizes) next[s.resource] = s;
+    await writeFile(sizesFile, JSON.stringify(next, null, 2) + '\n');
+    const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+    for (const s of sizes) {
+      console.log(`built dist/modules/${s.resource}/: ${kb(s.bytes)}, ${kb(s.gzip)} gzipped (${kb(s.initialGzip)} before lazy chunks)`);
+    }
+  }
 }

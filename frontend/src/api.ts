@@ -10,49 +10,27 @@
 // where only an HTTP status is known, the status maps back to the code that
 // owns it (the generated `ERROR_STATUS`, inverted).
 
-import { ERROR_STATUS, RESOLVERS, type ErrorCode, type ResolverKey, type Resolvers } from './generated/api';
+import {
+  ApiError,
+  codeForStatus,
+  defaultMessage,
+  errorFromBody,
+  errorFromBridge,
+  errorFromResponse,
+  isErrorCode,
+  isResolverKey,
+  ERROR_CODES,
+  type Args,
+  type ErrorCode,
+  type Out,
+  type ResolverKey,
+} from './lib/errors';
+import { createForgeInvoker, type BridgeInvoke, type Invoke } from './lib/invoker';
 
-export type { ErrorCode, ResolverKey };
-
-/** The arguments of resolver `K`. */
-export type Args<K extends ResolverKey> = Resolvers[K]['args'];
-/** The answer of resolver `K`. */
-export type Out<K extends ResolverKey> = Resolvers[K]['out'];
-
-/** Every error code, in the generated order. */
-export const ERROR_CODES: readonly ErrorCode[] = Object.keys(ERROR_STATUS) as ErrorCode[];
-
-const CODE_OF_STATUS: ReadonlyMap<number, ErrorCode> = new Map(ERROR_CODES.map((c) => [ERROR_STATUS[c], c]));
-
-function owns(table: object, key: unknown): boolean {
-  return typeof key === 'string' && Object.prototype.hasOwnProperty.call(table, key);
-}
-
-export function isErrorCode(v: unknown): v is ErrorCode {
-  return owns(ERROR_STATUS, v);
-}
-
-export function isResolverKey(v: unknown): v is ResolverKey {
-  return owns(RESOLVERS, v);
-}
-
-/** An error answered by a resolver (or by the transport), with its code and field. */
-export class ApiError extends Error {
-  readonly code: ErrorCode;
-  readonly field?: string;
-  readonly status?: number;
-  /** For `rate-limited`: seconds until a new call is allowed. */
-  readonly retryAfter?: number;
-
-  constructor(code: ErrorCode, message: string, field?: string, status?: number, retryAfter?: number) {
-    super(message);
-    this.name = 'ApiError';
-    this.code = code;
-    if (field !== undefined && field !== '') this.field = field;
-    if (status !== undefined) this.status = status;
-    if (retryAfter !== undefined) this.retryAfter = retryAfter;
-  }
-}
+// The pure error handling lives in lib/errors.ts (shared with the Forge modules).
+export { ApiError, codeForStatus, defaultMessage, errorFromBody, errorFromBridge, errorFromResponse, isErrorCode, isResolverKey, ERROR_CODES };
+export type { Args, ErrorCode, Out, ResolverKey };
+export { createForgeInvoker, type BridgeInvoke, type Invoke };
 
 export interface Credentials {
   email: string;
@@ -61,104 +39,6 @@ export interface Credentials {
 
 export type HostKind = 'forge' | 'local';
 
-// ---------------------------------------------------------------------------
-// Pure helpers (unit-tested)
-
-/**
- * The error code for an HTTP status when the body carries none: the code that
- * owns the status; for a status no code owns (a proxy, the Jira simulator),
- * a gateway failure is `unavailable`, another 4xx `invalid`, the rest `internal`.
- */
-export function codeForStatus(status: number): ErrorCode {
-  const own = CODE_OF_STATUS.get(status);
-  if (own) return own;
-  if (status === 502 || status === 504) return 'unavailable';
-  if (status >= 400 && status < 500) return 'invalid';
-  return 'internal';
-}
-
-const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
-  invalid: 'Something in what was sent is not valid.',
-  unauthenticated: 'You are not signed in, or your sign-in has expired: sign in again.',
-  forbidden: 'You do not have permission to do this.',
-  'not-found': 'That was not found; it may have been removed.',
-  'method-not-allowed': 'That address does not answer this kind of request.',
-  conflict: 'This conflicts with a change made meanwhile; reload and try again.',
-  'too-large': 'What was sent is too large; send less at a time.',
-  'rate-limited': 'Too many requests; wait a minute and try again.',
-  internal: 'Something went wrong in Aigis; it has been logged. Try again later.',
-  unavailable: 'Aigis, or a service it depends on, is unavailable; try again shortly.',
-};
-
-/** The plain-words message of a code, for answers that carry none. */
-export function defaultMessage(code: ErrorCode): string {
-  return DEFAULT_MESSAGES[code];
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/**
- * An ApiError from an `{code, message, field?, retryAfter?}` body (also wrapped
- * as `{error: {...}}`), or null if it is not one. A code the UI does not know is
- * read from the status when there is one, else taken as `internal`.
- */
-export function errorFromBody(body: unknown, status?: number): ApiError | null {
-  if (!isRecord(body)) return null;
-  const inner = isRecord(body.error) ? body.error : body;
-  if (typeof inner.code !== 'string') return null;
-  const code: ErrorCode = isErrorCode(inner.code) ? inner.code : status !== undefined ? codeForStatus(status) : 'internal';
-  const message = typeof inner.message === 'string' && inner.message.trim() !== '' ? inner.message : defaultMessage(code);
-  const field = typeof inner.field === 'string' ? inner.field : undefined;
-  const retryAfter =
-    typeof inner.retryAfter === 'number' && Number.isFinite(inner.retryAfter) && inner.retryAfter >= 0 ? inner.retryAfter : undefined;
-  return new ApiError(code, message, field, status, retryAfter);
-}
-
-/** Maps a non-2xx HTTP answer (resolver or Jira REST) to an ApiError. */
-export function errorFromResponse(status: number, text: string): ApiError {
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
-  const own = errorFromBody(body, status);
-  if (own) return own;
-  const code = codeForStatus(status);
-  if (isRecord(body) && (Array.isArray(body.errorMessages) || isRecord(body.errors))) {
-    // Jira REST error collection: {errorMessages: [...], errors: {field: message}}.
-    const messages = Array.isArray(body.errorMessages) ? body.errorMessages.map(String) : [];
-    const fields = isRecord(body.errors) ? Object.entries(body.errors) : [];
-    const all = [...messages, ...fields.map(([k, v]) => `${k}: ${String(v)}`)];
-    return new ApiError(code, all.length ? all.join('; ') : defaultMessage(code), fields[0]?.[0], status);
-  }
-  // Anything else (a proxy's page, a framework's plain text) is not written for people.
-  return new ApiError(code, defaultMessage(code), undefined, status);
-}
-
-/** Maps whatever a Forge bridge invoke rejected with to an ApiError. */
-export function errorFromBridge(e: unknown): ApiError {
-  if (e instanceof ApiError) return e;
-  const status = isRecord(e) && typeof e.status === 'number' ? e.status : undefined;
-  const own = errorFromBody(e, status);
-  if (own) return own;
-  const message = e instanceof Error ? e.message : typeof e === 'string' ? e : '';
-  // The resolver's JSON error may be embedded in the bridge's message.
-  const start = message.indexOf('{');
-  const end = message.lastIndexOf('}');
-  if (start >= 0 && end > start) {
-    try {
-      const parsed = errorFromBody(JSON.parse(message.slice(start, end + 1)), status);
-      if (parsed) return parsed;
-    } catch {
-      /* not JSON */
-    }
-  }
-  if (status !== undefined) return new ApiError(codeForStatus(status), defaultMessage(codeForStatus(status)), undefined, status);
-  return new ApiError('internal', message || defaultMessage('internal'));
-}
 
 function utf8Base64(s: string): string {
   const bytes = new TextEncoder().encode(s);
@@ -269,9 +149,6 @@ async function send(fetchFn: FetchLike, req: HttpRequest): Promise<unknown> {
   }
 }
 
-/** A resolver call, typed by the generated table. */
-export type Invoke = <K extends ResolverKey>(key: K, args: Args<K>) => Promise<Out<K>>;
-
 /** A local-host invoker over any fetch (tests pass a fake one). */
 export function createLocalInvoker(fetchFn: FetchLike, origin: string, getCreds: () => Credentials | null) {
   const invoke: Invoke = async (key, args) =>
@@ -282,29 +159,6 @@ export function createLocalInvoker(fetchFn: FetchLike, origin: string, getCreds:
     jira<T>(method: string, path: string, body?: unknown): Promise<T> {
       return send(fetchFn, buildJiraRequest(origin, method, path, body, getCreds())) as Promise<T>;
     },
-  };
-}
-
-/** The Forge bridge's `invoke(functionKey, payload)`. */
-export type BridgeInvoke = (key: string, payload?: Record<string, unknown>) => Promise<unknown>;
-
-/** A Forge invoker over a bridge invoke (tests pass a fake one). */
-export function createForgeInvoker(bridge: () => Promise<BridgeInvoke>): Invoke {
-  return async (key, args) => {
-    if (!isResolverKey(key)) throw new ApiError('invalid', `"${String(key)}" is not an Aigis function.`, 'functionKey');
-    const fn = await bridge();
-    let result: unknown;
-    try {
-      result = await fn(key, (args ?? {}) as Record<string, unknown>);
-    } catch (e) {
-      throw errorFromBridge(e);
-    }
-    if (isRecord(result) && isRecord(result.error)) {
-      const err = errorFromBody(result);
-      if (err) throw err;
-    }
-    // The resolver answers with its serialised `Out` (the route table's contract).
-    return result as Out<typeof key>;
   };
 }
 

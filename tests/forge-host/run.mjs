@@ -86,6 +86,9 @@ function loadManifest(file) {
       typeof b === 'string' ? b : b.address,
     ),
     resolverModule: uiModules[0],
+    // As the wasmtime host picks it (Host::resolver_module_for): by key, else by the extension's type, else the first.
+    resolverModuleFor: (key, extension) =>
+      (key ? uiModules.find((u) => u.key === key) : extension && uiModules.find((u) => u.type === extension.type)) || uiModules[0],
     resolver: uiModules[0] && handler(uiModules[0].resolver.function),
     triggers: (event) => (m.modules.trigger || []).filter((t) => (t.events || []).includes(event)).map((t) => ({ key: t.key, ...handler(t.function) })),
     scheduled: (key) => {
@@ -194,7 +197,7 @@ class Run {
     switch (step.do) {
       case 'invoke': {
         const accountId = await this.account(s('as'));
-        const mod = this.manifest.resolverModule;
+        const mod = this.manifest.resolverModuleFor(step.module, step.extension);
         const h = this.manifest.resolver;
         const context = {
           accountId,
@@ -202,7 +205,7 @@ class Run {
           localId: `${mod.key}-local`,
           moduleKey: mod.key,
           siteUrl: this.site,
-          extension: { type: mod.type },
+          extension: { ...(step.extension ?? {}), type: mod.type },
         };
         const call = { functionKey: s('key'), payload: step.payload ?? {} };
         const runtimePayload = { principal: { accountId }, installContext: `ari:cloud:jira::site/${this.platform.cloudId}` };

@@ -5,7 +5,12 @@
 //! once per invocation: Jira administrators may do everything; members of
 //! configured approver groups, actors of configured approver project roles
 //! (users, and members of the role's groups), and their active delegates may
-//! decide and fulfil.
+//! decide and fulfil. What the calling module shows (an issue, a portal
+//! request type) comes from `context.extension` ([`Extension`]).
+
+pub mod extension;
+
+pub use extension::Extension;
 
 use crate::error::AppError;
 use crate::jira::{self, RoleActors};
@@ -19,6 +24,8 @@ use std::collections::BTreeMap;
 /// The authenticated caller of a resolver.
 pub struct Caller<'p> {
     pub account_id: String,
+    /// What Forge says about the calling module (`context.extension`).
+    pub extension: Extension,
     platform: Platform<'p>,
     admin: OnceCell<bool>,
     groups: OnceCell<Vec<String>>,
@@ -28,6 +35,8 @@ pub struct Caller<'p> {
     roles: RefCell<BTreeMap<ApproverRole, Option<RoleActors>>>,
     /// The intake configuration, read once per invocation.
     intake: OnceCell<Option<Intake>>,
+    /// Jira users read so far (`Null`: Jira does not know the account).
+    users: RefCell<BTreeMap<String, Value>>,
 }
 
 /// The stored intake configuration, if an admin has saved one.
@@ -48,14 +57,27 @@ impl<'p> Caller<'p> {
                     "this function needs a signed-in user",
                 )
             })?;
+        let extension = Extension::from_context(context)?;
         Ok(Caller {
             account_id: account_id.to_owned(),
+            extension,
             platform: p,
             admin: OnceCell::new(),
             groups: OnceCell::new(),
             roles: RefCell::default(),
             intake: OnceCell::new(),
+            users: RefCell::default(),
         })
+    }
+
+    /// A Jira user this invocation already read (`Null`: unknown to Jira).
+    pub fn cached_user(&self, account: &str) -> Option<Value> {
+        self.users.borrow().get(account).cloned()
+    }
+
+    /// Remembers a Jira user for the rest of the invocation.
+    pub fn cache_user(&self, account: &str, user: Value) {
+        self.users.borrow_mut().insert(account.to_owned(), user);
     }
 
     /// The intake configuration as this invocation first read it.

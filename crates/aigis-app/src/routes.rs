@@ -13,13 +13,16 @@ pub fn all() -> impl Iterator<Item = &'static Route> {
         crate::whoami::ROUTES,
         crate::config::ROUTES,
         crate::catalog::ROUTES,
+        crate::portal::ROUTES,
         crate::governance::ROUTES,
         crate::readiness::ROUTES,
+        crate::overview::ROUTES,
         crate::requests::ROUTES,
         crate::grants::ROUTES,
         crate::jobs::ROUTES,
         crate::reviews::ROUTES,
         crate::audit::ROUTES,
+        crate::directory::ROUTES,
         crate::insights::ROUTES,
     ]
     .into_iter()

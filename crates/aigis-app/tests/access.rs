@@ -59,9 +59,22 @@ const MIN_ROLE: &[(&str, Role)] = &[
     ("insights", Role::Admin),
     ("reviews.pending", Role::Approver),
     ("reviews.answer", Role::Approver),
+    ("portal.form", Role::Stranger),
+    ("requests.byIssue", Role::Approver),
+    ("directory.users", Role::Stranger),
+    ("directory.searchUsers", Role::Admin),
+    ("directory.groups", Role::Admin),
+    ("directory.roles", Role::Admin),
+    ("directory.projects", Role::Admin),
+    ("directory.portals", Role::Admin),
+    ("directory.requestTypes", Role::Admin),
+    ("overview.forecast", Role::Admin),
 ];
 
-const REFUSAL: &[(&str, &str)] = &[("requests.get", "not-found")];
+const REFUSAL: &[(&str, &str)] = &[
+    ("requests.get", "not-found"),
+    ("requests.byIssue", "not-found"),
+];
 
 fn refusal(key: &str) -> &'static str {
     REFUSAL
@@ -75,6 +88,7 @@ struct Fixture {
     w: World,
     stranger: String,
     request: String,
+    request_key: String,
     grant: String,
     job: String,
 }
@@ -83,7 +97,7 @@ fn fixture() -> Fixture {
     let w = World::configured();
     let stranger = w.stranger();
     let (grant, _) = w.active_grant("bea", 20);
-    let (request, _) = w.portal_request("sam", World::snapshot("claude", 10));
+    let (request, request_key) = w.portal_request("sam", World::snapshot("claude", 10));
     w.pump();
     // A second grant with its provisioning job still open.
     let (other, _) = w.portal_request("rita", World::snapshot("claude", 10));
@@ -98,6 +112,7 @@ fn fixture() -> Fixture {
         w,
         stranger,
         request,
+        request_key,
         grant,
         job,
     }
@@ -133,6 +148,12 @@ fn payload(key: &str, f: &Fixture) -> Value {
         "reviews.answer" => {
             json!({"grantId": f.grant, "answer": "keep", "rationale": "Still needed"})
         }
+        "requests.byIssue" => json!({"issueKey": f.request_key}),
+        "directory.users" => json!({"accountIds": [f.stranger]}),
+        "directory.searchUsers" => json!({"query": "approver"}),
+        "directory.groups" => json!({"query": "aigis"}),
+        "directory.roles" => json!({"projectKey": f.w.site.project_key}),
+        "directory.requestTypes" => json!({"portalId": f.w.site.service_desk_id}),
         _ => json!({}),
     }
 }

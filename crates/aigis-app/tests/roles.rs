@@ -18,6 +18,7 @@ fn user(w: &World, name: &str) -> String {
             time_zone: "UTC".into(),
             api_token: format!("{name}-token"),
             site_admin: false,
+            kind: Default::default(),
         })
         .expect("user")
         .account_id

@@ -177,6 +177,12 @@ id_type!(
         .is_some_and(|(p, n)| is_project_key(p) && digits(n, 18))
 );
 id_type!(
+    /// A numeric Jira id: a service desk (portal), request type or role.
+    JiraId,
+    "must be a Jira id: 1 to 18 digits (e.g. 10000)",
+    is_jira_id
+);
+id_type!(
     /// A Jira project key, e.g. `AIR`.
     ProjectKey,
     "must be a Jira project key: an uppercase letter, then up to 9 uppercase letters, digits or '_'",

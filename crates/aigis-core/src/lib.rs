@@ -9,6 +9,7 @@ pub mod adf;
 pub mod audit;
 pub mod builtins;
 pub mod error;
+pub mod forecast;
 pub mod governance;
 pub mod ids;
 pub mod intake;

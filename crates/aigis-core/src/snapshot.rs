@@ -8,6 +8,14 @@ use serde::{Deserialize, Serialize};
 /// The issue property key the portal panel writes.
 pub const PROPERTY_KEY: &str = "aigis.snapshot.v1";
 
+/// A purpose is this many characters at least (after trimming)...
+pub const PURPOSE_MIN_CHARS: usize = 10;
+/// ...and at most.
+pub const PURPOSE_MAX_CHARS: usize = 2000;
+/// The shortest and longest duration a snapshot may ask for, in days
+/// (the tool's and its risk's maximum narrow it further).
+pub const DURATION_DAYS: (u32, u32) = (1, 365);
+
 /// The snapshot as stored on the issue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -147,15 +155,19 @@ impl Snapshot {
         let duration_days = obj["durationDays"]
             .as_u64()
             .and_then(|d| u32::try_from(d).ok())
-            .filter(|d| (1..=365).contains(d))
+            .filter(|d| (DURATION_DAYS.0..=DURATION_DAYS.1).contains(d))
             .ok_or_else(|| {
                 DomainError::invalid(
                     "durationDays",
                     "must be a whole number of days from 1 to 365",
                 )
             })?;
-        check_text("purpose", purpose, 10, 2000)
-            .map_err(|_| DomainError::invalid("purpose", "must be 10 to 2000 characters"))?;
+        check_text("purpose", purpose, PURPOSE_MIN_CHARS, PURPOSE_MAX_CHARS).map_err(|_| {
+            DomainError::invalid(
+                "purpose",
+                format!("must be {PURPOSE_MIN_CHARS} to {PURPOSE_MAX_CHARS} characters"),
+            )
+        })?;
         Ok(Snapshot {
             tool_id,
             purpose: purpose.trim().to_owned(),

@@ -367,21 +367,60 @@ impl Host {
         account_id: &str,
         module_key: Option<&str>,
     ) -> Result<InvokeOutcome, HostError> {
-        let module = self
-            .manifest()
-            .resolver_module(module_key)
+        self.invoke_resolver_in(function_key, payload, account_id, module_key, None)
+    }
+
+    /// The module a resolver call goes through: `module_key`, else the
+    /// first module of the extension's `type`, else the first module with a
+    /// resolver.
+    pub fn resolver_module_for(
+        &self,
+        module_key: Option<&str>,
+        extension: Option<&Value>,
+    ) -> Result<manifest::ResolverModule, HostError> {
+        let by_type = extension
+            .and_then(|e| e.get("type"))
+            .and_then(Value::as_str)
+            .filter(|_| module_key.is_none())
+            .and_then(|t| {
+                self.manifest()
+                    .resolver_modules
+                    .iter()
+                    .find(|m| m.module_type == t)
+            });
+        by_type
+            .or_else(|| self.manifest().resolver_module(module_key))
+            .cloned()
             .ok_or_else(|| {
                 HostError::NotBound(module_key.unwrap_or("<any module>").into(), "a resolver")
-            })?
-            .clone();
+            })
+    }
+
+    /// [`Host::invoke_resolver`] with the module's `extension` (what Forge
+    /// puts in `context.extension`: the issue, the portal and request type);
+    /// its `type` is always the module's.
+    pub fn invoke_resolver_in(
+        &self,
+        function_key: &str,
+        payload: &Value,
+        account_id: &str,
+        module_key: Option<&str>,
+        extension: Option<&Value>,
+    ) -> Result<InvokeOutcome, HostError> {
+        let module = self.resolver_module_for(module_key, extension)?;
         let function = self.function(&module.function)?.clone();
+        let mut ext = match extension {
+            Some(Value::Object(o)) => o.clone(),
+            _ => serde_json::Map::new(),
+        };
+        ext.insert("type".into(), json!(module.module_type));
         let context = json!({
             "accountId": account_id,
             "cloudId": self.cloud_id(),
             "localId": format!("{}-local", module.key),
             "moduleKey": module.key,
             "siteUrl": self.site_url(),
-            "extension": { "type": module.module_type },
+            "extension": ext,
         })
         .to_string();
         let payload = payload.to_string();

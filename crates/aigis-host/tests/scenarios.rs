@@ -116,9 +116,16 @@ impl Run {
         match s("do") {
             "invoke" => {
                 let payload = step.get("payload").cloned().unwrap_or_else(|| json!({}));
+                let module = step.get("module").and_then(Value::as_str);
                 let out = self
                     .host
-                    .invoke_resolver(s("key"), &payload, &self.account(s("as")), None)
+                    .invoke_resolver_in(
+                        s("key"),
+                        &payload,
+                        &self.account(s("as")),
+                        module,
+                        step.get("extension"),
+                    )
                     .expect("invocation runs");
                 match out.result {
                     Ok(v) => (true, v),

@@ -71,6 +71,13 @@
 //!   edit issues (their fields are "not on the screen") and may not set
 //!   another user as reporter. They may create issues and requests in any
 //!   project, comment on and set properties of issues they see.
+//! * **Portal-only accounts** (JSM customers, `accountType: "customer"`, and
+//!   Atlassian accounts without Jira access, [`UserKind`]) are as limited as
+//!   on Jira: every issue is "not found" to them through `/rest/api/3`
+//!   (get, search, comments, properties, transitions, links), they may not
+//!   create issues there, and user search answers them nothing. Through
+//!   `servicedeskapi` they raise requests and see their own
+//!   (`GET /request`, `GET /request/{key}`).
 //! * Every authenticated user may browse projects, users, groups, service
 //!   desks and request types; e-mail addresses are always returned (as to an
 //!   app holding the e-mail scope).
@@ -143,6 +150,48 @@ pub struct SimUser {
     pub display_name: String,
     pub time_zone: String,
     pub site_admin: bool,
+    pub kind: UserKind,
+}
+
+/// What kind of account a user has, which decides what the platform REST
+/// API lets them do (see the crate docs).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UserKind {
+    /// An Atlassian account with Jira access.
+    #[default]
+    Licensed,
+    /// A JSM portal-only customer account (`accountType: "customer"`).
+    Customer,
+    /// An Atlassian account without Jira access: the portal only.
+    Unlicensed,
+}
+
+impl UserKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserKind::Licensed => "licensed",
+            UserKind::Customer => "customer",
+            UserKind::Unlicensed => "unlicensed",
+        }
+    }
+    pub fn parse(s: &str) -> UserKind {
+        match s {
+            "customer" => UserKind::Customer,
+            "unlicensed" => UserKind::Unlicensed,
+            _ => UserKind::Licensed,
+        }
+    }
+    /// Whether the account can use only the portal (not Jira itself).
+    pub fn portal_only(self) -> bool {
+        self != UserKind::Licensed
+    }
+    /// Jira's `accountType` of the account.
+    pub fn account_type(self) -> &'static str {
+        match self {
+            UserKind::Customer => "customer",
+            _ => "atlassian",
+        }
+    }
 }
 
 /// Input of [`JiraSim::create_user`].
@@ -155,6 +204,7 @@ pub struct NewUser {
     pub time_zone: String,
     pub api_token: String,
     pub site_admin: bool,
+    pub kind: UserKind,
 }
 
 /// A product event waiting in the outbox.
@@ -190,7 +240,8 @@ pub enum RoleMember {
 /// One user of the demo site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoUser {
-    /// `admin`, `approver` or `requester`.
+    /// `admin`, `approver`, `requester`, `customer` (a JSM portal-only
+    /// account) or `unlicensed` (no Jira access).
     pub role: String,
     pub email: String,
     pub api_token: String,

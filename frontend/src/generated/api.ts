@@ -84,6 +84,11 @@ export type BulkItem = { requestId: RequestId, ok: boolean, decision?: Decision,
 export type BulkOutcome = { results: Array<BulkItem>, succeeded: number, failed: number, };
 
 /**
+ * What the viewer may do now (each still checked when done).
+ */
+export type Can = { approve: boolean, deny: boolean, extend: boolean, revoke: boolean, answerReview: boolean, completeJob: boolean, };
+
+/**
  * One readiness check: `status` is `ok`, `missing` or `warning`.
  */
 export type Check = { check: string, status: string, message: string, };
@@ -138,6 +143,15 @@ export type Decided = { request: Request, changed: boolean, };
 export type Decision = "pending" | "approved" | "denied";
 
 /**
+ * Who decided, when, how, under which governance version.
+ */
+export type DecisionInfo = { decision: Decision, by?: string, at?: number, source?: DecisionSource, governanceVersion?: number, rationale?: string, 
+/**
+ * The auto-approval policy, when one decided.
+ */
+policy?: string, };
+
+/**
  * Who made a decision: a person, or an auto-approval policy.
  */
 export type DecisionSource = "manual" | "autoPolicy";
@@ -158,6 +172,28 @@ delegate: string,
  * RFC 3339 instant at which the delegation ends.
  */
 until: string, };
+
+/**
+ * One thing that will happen.
+ */
+export type Due = { 
+/**
+ * The grant or request id.
+ */
+id: string, issueKey: string, 
+/**
+ * The holder or requester.
+ */
+account: string, tool: string, 
+/**
+ * When the sweep will act (for reviews: the earliest run that will).
+ */
+at: number, };
+
+/**
+ * The bounds of the duration field, in days.
+ */
+export type DurationBounds = { min: number, max: number, };
 
 /**
  * Entitlement-group metadata, for connectors.
@@ -195,6 +231,19 @@ expectedExpiresAt?: number, };
  * An approval recorded while a request waits for its security review.
  */
 export type FirstApproval = { by: string, at: number, };
+
+/**
+ * The forecast for several horizons, and what is already overdue.
+ */
+export type Forecast = { now: number, horizons: Array<Horizon>, 
+/**
+ * Pending requests already past the SLA.
+ */
+breached: Array<Due>, 
+/**
+ * The SLA in force (none: nothing is ever escalated).
+ */
+slaHours?: number, reviewWindowDays: number, };
 
 /**
  * One version of the governance rules.
@@ -275,6 +324,20 @@ export type GrantChanged = { grant: Grant, changed: boolean, };
 export type GrantId = string;
 
 /**
+ * The grant with its expiry as text and label.
+ */
+export type GrantInfo = { grant: Grant, 
+/**
+ * `expiresAt` as an RFC 3339 instant.
+ */
+expiresAtText: string, 
+/**
+ * expired / expires today / N days remaining, in the holder's time
+ * zone; none before access is in place.
+ */
+expiryLabel?: string, };
+
+/**
  * A page of grants.
  */
 export type GrantPage = { grants: Array<Grant>, nextCursor: Cursor | null, };
@@ -283,6 +346,10 @@ export type GrantPage = { grants: Array<Grant>, nextCursor: Cursor | null, };
  * Lifecycle of a grant.
  */
 export type GrantStatus = "pendingProvision" | "active" | "expired" | "revoked";
+
+export type GroupMatches = { groups: Array<GroupRef>, };
+
+export type GroupRef = { name: string, groupId: string, };
 
 /**
  * A grant as its holder sees it.
@@ -328,6 +395,24 @@ export type HeldGrants = { grants: Array<HeldGrant>,
  * The holder's Jira time zone the labels use (UTC if Jira hides it).
  */
 timeZone: string, nextCursor: Cursor | null, };
+
+/**
+ * What happens within one horizon, soonest first.
+ */
+export type Horizon = { days: number, 
+/**
+ * Active grants that expire after now and within the horizon.
+ */
+expiring: Array<Due>, 
+/**
+ * Grants whose review the recertification sweep will open (or would
+ * have opened already) by the end of the horizon, before they expire.
+ */
+needsReview: Array<Due>, 
+/**
+ * Pending requests whose SLA runs out after now, within the horizon.
+ */
+slaBreaches: Array<Due>, };
 
 /**
  * Identity provider of an entitlement group.
@@ -406,6 +491,30 @@ export type IntakeOut = { intake: Intake | null, };
 export type IntakePatch = { projectKey?: string | null, serviceDeskId?: string | null, requestTypeIds?: Array<string> | null, approverGroups?: Array<string> | null, approverRoles?: Array<ApproverRole> | null, delegations?: Array<Delegation> | null, escalationAccounts?: Array<string> | null, escalationGroup?: string | null, approvalSlaHours?: number | null, reviewIssueType?: string | null, reviewWindowDays?: number | null, auditRetentionDays?: number | null, };
 
 /**
+ * A Jira issue key, e.g. `AIR-12`.
+ */
+export type IssueKey = string;
+
+/**
+ * `{issueKey}`.
+ */
+export type IssueRef = { issueKey: IssueKey, };
+
+/**
+ * The request on an issue and all that hangs on it.
+ */
+export type IssueRequest = { request: Request, decision: DecisionInfo, grant?: GrantInfo, jobs: Array<Job>, 
+/**
+ * Oldest first.
+ */
+trail: Array<TrailEntry>, can: Can, };
+
+/**
+ * A numeric Jira id: a service desk (portal), request type or role.
+ */
+export type JiraId = string;
+
+/**
  * A unit of provisioning work on a grant.
  */
 export type Job = { id: string, kind: JobKind, grant: string, mode: JobMode, status: JobStatus, attempts: number, 
@@ -459,6 +568,33 @@ export type Limit = number;
 export type ListArgs = { all?: boolean, };
 
 /**
+ * A job waiting for a person, with what they need to do it: whose access,
+ * to which tool, on which issue, and the tool's fulfilment notes.
+ */
+export type ManualJob = { 
+/**
+ * The account whose access the job sets up or removes.
+ */
+person: string, toolId: string, toolName: string, 
+/**
+ * The request's Jira issue.
+ */
+issueKey: string, 
+/**
+ * The catalog's fulfilment instructions for the tool ("" if none).
+ */
+fulfilmentNotes: string, id: string, kind: JobKind, grant: string, mode: JobMode, status: JobStatus, attempts: number, 
+/**
+ * When the job runner should next look at it.
+ */
+dueAt: number, createdAt: number, updatedAt: number, completedBy?: string | null, note?: string | null, };
+
+/**
+ * A page of manual jobs.
+ */
+export type ManualJobPage = { jobs: Array<ManualJob>, nextCursor: Cursor | null, };
+
+/**
  * Longest grant, in days, per risk level.
  */
 export type MaxDays = { low: number, medium: number, high: number, critical: number, };
@@ -510,6 +646,25 @@ issueKey: string, };
 
 export type PendingReviews = { reviews: Array<PendingReview>, };
 
+export type People = { 
+/**
+ * In the order asked, each once.
+ */
+users: Array<Person>, };
+
+/**
+ * A person as the UI shows them.
+ */
+export type Person = { accountId: string, 
+/**
+ * Whether Jira knows the account (an unknown one has no name).
+ */
+known: boolean, displayName?: string, 
+/**
+ * `atlassian`, `app` or `customer`, as Jira says.
+ */
+accountType?: string, active: boolean, };
+
 /**
  * An auto-approval policy.
  */
@@ -545,6 +700,58 @@ export type PolicyRef = { id: PolicyId, };
 export type PolicySaved = { policy: Policy, governanceVersion: number, };
 
 /**
+ * `{portalId}`: a service desk id.
+ */
+export type PortalArgs = { portalId: JiraId, };
+
+/**
+ * The create panel's form.
+ */
+export type PortalForm = { 
+/**
+ * Whether requests of this portal and request type are AI access requests.
+ */
+governed: boolean, 
+/**
+ * When not governed, why, in plain words (the panel shows it as a note).
+ */
+note?: string, 
+/**
+ * The issue property the panel submits (`view.submit`).
+ */
+propertyKey: string, 
+/**
+ * Approved tools, by name (empty when not governed).
+ */
+tools: Array<RequestableTool>, 
+/**
+ * Whether "request a new tool" (name and URL) is offered.
+ */
+newToolAllowed: boolean, duration: DurationBounds, purpose: PurposeRules, governanceVersion: number, };
+
+export type PortalList = { portals: Array<PortalRef>, };
+
+export type PortalRef = { 
+/**
+ * The service desk id (a portal's id in JSM Cloud).
+ */
+id: string, projectKey: string, projectName: string, };
+
+/**
+ * `{projectKey}`.
+ */
+export type ProjectArgs = { projectKey: ProjectKey, };
+
+/**
+ * A Jira project key, e.g. `AIR`.
+ */
+export type ProjectKey = string;
+
+export type ProjectList = { projects: Array<ProjectRef>, };
+
+export type ProjectRef = { id: string, key: string, name: string, };
+
+/**
  * An RFC 6962 inclusion proof with the checkpoint it proves into.
  */
 export type Proof = { seq: number, leafIndex: number, leafHash: string, treeSize: number, rootHash: string, 
@@ -578,6 +785,21 @@ introducedAtSeq: number,
  * Whether this is the key that signs now.
  */
 current: boolean, };
+
+/**
+ * What the purpose must be.
+ */
+export type PurposeRules = { minChars: number, maxChars: number, };
+
+/**
+ * Search text of at most [`MAX_QUERY`] characters, trimmed.
+ */
+export type Query = string;
+
+/**
+ * `{query}`.
+ */
+export type QueryArgs = { query: Query, };
 
 export type Readiness = { 
 /**
@@ -645,6 +867,23 @@ export type RequestPage = { requests: Array<Request>, nextCursor: Cursor | null,
 
 export type RequestRef = { requestId: RequestId, };
 
+export type RequestTypeList = { requestTypes: Array<RequestTypeRef>, };
+
+export type RequestTypeRef = { id: string, name: string, serviceDeskId: string, };
+
+/**
+ * A tool the requester may ask for.
+ */
+export type RequestableTool = { id: string, name: string, provider: string, guidance: string, risk: Risk, 
+/**
+ * The longest grant that may be asked for: the tool's maximum within its risk's.
+ */
+maxDurationDays: number, 
+/**
+ * The risk's maximum under the governance in force.
+ */
+riskMaxDays: number, defaultDurationDays: number, };
+
 /**
  * `{id, status: "blocked"|"denied", reason}`.
  */
@@ -666,6 +905,10 @@ export type Revoked = { grant: Grant, job: Job | null, changed: boolean, };
  * Risk level of a tool: decides the longest grant that may be asked for.
  */
 export type Risk = "low" | "medium" | "high" | "critical";
+
+export type RoleList = { roles: Array<RoleRef>, };
+
+export type RoleRef = { id: string, name: string, };
 
 /**
  * The new key and the checkpoint the old one signed first.
@@ -793,9 +1036,22 @@ export type ToolRef = { id: ToolId, };
 export type ToolStatus = "approved" | "blocked" | "denied";
 
 /**
+ * One audit event of the request, its grant or its jobs, with its
+ * inclusion proof in a signed checkpoint.
+ */
+export type TrailEntry = { event: AuditEvent, proof: Proof, };
+
+/**
  * What happens to a request for a tool that is not in the catalog.
  */
 export type UnknownTools = "block" | "securityReview";
+
+export type UserMatches = { users: Array<Person>, };
+
+/**
+ * `{accountIds}`: 1 to 100 account ids.
+ */
+export type UsersArgs = { accountIds: Array<AccountId>, };
 
 /**
  * What `audit.verify` found.
@@ -859,6 +1115,7 @@ export interface Resolvers {
   "catalog.update": { args: ToolPatch; out: ToolChanged; access: "admin" };
   "catalog.retire": { args: RetireArgs; out: ToolChanged; access: "admin" };
   "catalog.seed": { args: NoArgs; out: Seeded; access: "admin" };
+  "portal.form": { args: NoArgs; out: PortalForm; access: "signedIn" };
   "governance.get": { args: VersionRef; out: GovernanceOut; access: "admin" };
   "governance.list": { args: NoArgs; out: VersionList; access: "admin" };
   "governance.set": { args: GovernancePatch; out: GovernanceSaved; access: "admin" };
@@ -866,8 +1123,10 @@ export interface Resolvers {
   "policies.save": { args: Policy; out: PolicySaved; access: "admin" };
   "policies.delete": { args: PolicyRef; out: PolicyDeleted; access: "admin" };
   "readiness": { args: NoArgs; out: Readiness; access: "admin" };
+  "overview.forecast": { args: NoArgs; out: Forecast; access: "admin" };
   "requests.get": { args: RequestRef; out: RequestDetail; access: "signedIn" };
   "requests.mine": { args: PageArgs; out: RequestPage; access: "signedIn" };
+  "requests.byIssue": { args: IssueRef; out: IssueRequest; access: "signedIn" };
   "requests.pending": { args: PageArgs; out: RequestPage; access: "approver" };
   "requests.list": { args: TableArgs<Decision, AccountId>; out: RequestPage; access: "admin" };
   "requests.approve": { args: DecideArgs; out: Decided; access: "approver" };
@@ -877,7 +1136,7 @@ export interface Resolvers {
   "grants.list": { args: TableArgs<GrantStatus, AccountId>; out: GrantPage; access: "admin" };
   "grants.extend": { args: ExtendArgs; out: GrantChanged; access: "approver" };
   "grants.revoke": { args: RevokeArgs; out: Revoked; access: "approver" };
-  "jobs.manual": { args: PageArgs; out: JobPage; access: "approver" };
+  "jobs.manual": { args: PageArgs; out: ManualJobPage; access: "approver" };
   "jobs.list": { args: TableArgs<JobStatus, GrantId>; out: JobPage; access: "admin" };
   "jobs.complete": { args: CompleteArgs; out: Completed; access: "approver" };
   "reviews.pending": { args: NoArgs; out: PendingReviews; access: "approver" };
@@ -888,6 +1147,13 @@ export interface Resolvers {
   "audit.prove": { args: SeqRef; out: Proof; access: "admin" };
   "audit.keys": { args: NoArgs; out: KeysOut; access: "admin" };
   "audit.rotateKey": { args: NoArgs; out: Rotated; access: "admin" };
+  "directory.users": { args: UsersArgs; out: People; access: "signedIn" };
+  "directory.searchUsers": { args: QueryArgs; out: UserMatches; access: "admin" };
+  "directory.groups": { args: QueryArgs; out: GroupMatches; access: "admin" };
+  "directory.roles": { args: ProjectArgs; out: RoleList; access: "admin" };
+  "directory.projects": { args: NoArgs; out: ProjectList; access: "admin" };
+  "directory.portals": { args: NoArgs; out: PortalList; access: "admin" };
+  "directory.requestTypes": { args: PortalArgs; out: RequestTypeList; access: "admin" };
   "insights": { args: InsightsArgs; out: Insights; access: "admin" };
 }
 
@@ -905,6 +1171,7 @@ export const RESOLVERS: { readonly [K in ResolverKey]: Access } = {
   "catalog.update": "admin",
   "catalog.retire": "admin",
   "catalog.seed": "admin",
+  "portal.form": "signedIn",
   "governance.get": "admin",
   "governance.list": "admin",
   "governance.set": "admin",
@@ -912,8 +1179,10 @@ export const RESOLVERS: { readonly [K in ResolverKey]: Access } = {
   "policies.save": "admin",
   "policies.delete": "admin",
   "readiness": "admin",
+  "overview.forecast": "admin",
   "requests.get": "signedIn",
   "requests.mine": "signedIn",
+  "requests.byIssue": "signedIn",
   "requests.pending": "approver",
   "requests.list": "admin",
   "requests.approve": "approver",
@@ -934,6 +1203,13 @@ export const RESOLVERS: { readonly [K in ResolverKey]: Access } = {
   "audit.prove": "admin",
   "audit.keys": "admin",
   "audit.rotateKey": "admin",
+  "directory.users": "signedIn",
+  "directory.searchUsers": "admin",
+  "directory.groups": "admin",
+  "directory.roles": "admin",
+  "directory.projects": "admin",
+  "directory.portals": "admin",
+  "directory.requestTypes": "admin",
   "insights": "admin",
 };
 

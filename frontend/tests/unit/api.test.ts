@@ -205,12 +205,16 @@ test('createLocalInvoker reports an unreachable host as unavailable', async () =
 });
 
 test('detectHost is local without the Forge bridge and forge with it', () => {
-  assert.equal(detectHost(), 'local');
-  (globalThis as { __bridge?: unknown }).__bridge = { callBridge: () => undefined };
+  // The test preload (tests/setup/register.mjs) installs a bridge: take it away for this test.
+  const g = globalThis as { __bridge?: unknown };
+  const preloaded = g.__bridge;
+  delete g.__bridge;
   try {
+    assert.equal(detectHost(), 'local');
+    g.__bridge = { callBridge: () => undefined };
     assert.equal(detectHost(), 'forge');
   } finally {
-    delete (globalThis as { __bridge?: unknown }).__bridge;
+    g.__bridge = preloaded;
   }
 });
 

@@ -246,7 +246,7 @@ pub fn expire_grant(p: &Platform, grant_id: &str, now: Millis) -> Result<bool, A
         let Some(grant) = repo::get::<Grant>(p, GRANT, grant_id)? else {
             return Ok(((), c));
         };
-        if grant.status != GrantStatus::Active || grant.expires_at > now {
+        if !aigis_core::forecast::expiry_due(&grant, now) {
             return Ok(((), c));
         }
         let expired = rules::expire(&grant, now)?;

@@ -230,7 +230,7 @@ pub fn sweep(p: &Platform) -> Result<RecertSummary, AppError> {
             }
             s.items_examined += 1;
             let g: Grant = repo::decode(GRANT, key, raw)?;
-            if g.review_window == Some(g.expires_at) {
+            if !aigis_core::forecast::review_due(&g, now, window_days) {
                 continue;
             }
             match open_review(p, &cfg, &g, now) {

@@ -8,7 +8,7 @@ use crate::outbox::{self, Notice};
 use crate::repo::{self, Change};
 use aigis_core::audit::NewEvent;
 use aigis_core::intake::Intake;
-use aigis_core::model::{Decision, Request};
+use aigis_core::model::Request;
 use aigis_platform::{EntityQuery, Platform, RangeCondition};
 use serde::Serialize;
 use serde_json::json;
@@ -123,9 +123,9 @@ pub fn sweep(p: &Platform) -> Result<EscalationSummary, AppError> {
                 if listed.created_at > watermark {
                     c.put_kv(ESCALATION_WATERMARK, &listed.created_at)?;
                 }
-                if req.decision != Decision::Pending
-                    || repo::get_kv::<serde_json::Value>(p, &marker)?.is_some()
-                {
+                let breached =
+                    aigis_core::forecast::sla_breach_at(&req, sla).is_some_and(|t| t <= now);
+                if !breached || repo::get_kv::<serde_json::Value>(p, &marker)?.is_some() {
                     return Ok((false, c));
                 }
                 c.put_kv(

@@ -355,6 +355,7 @@ impl World {
                 time_zone: "UTC".into(),
                 api_token: "stranger-token".into(),
                 site_admin: false,
+                kind: Default::default(),
             })
             .expect("stranger")
             .account_id
@@ -406,5 +407,79 @@ impl World {
             json!({"jobId": job, "outcome": "fulfilled"}),
         );
         (g["grant"]["id"].as_str().unwrap().to_owned(), issue)
+    }
+}
+
+impl World {
+    /// Invokes a resolver as demo user `who` from a module whose
+    /// `context.extension` is `extension`.
+    pub fn invoke_ext(
+        &self,
+        who: &str,
+        key: &str,
+        payload: Value,
+        extension: Value,
+    ) -> Result<Value, aigis_app::AppError> {
+        let account = self.account(who);
+        let ctx =
+            json!({"accountId": account, "cloudId": "local", "moduleKey": "aigis-portal-create",
+            "extension": extension})
+            .to_string();
+        self.with(Some(account), |p| {
+            aigis_app::invoke(p, key, &payload.to_string(), &ctx)
+        })
+        .map(|s| serde_json::from_str(&s).expect("resolver returns JSON"))
+    }
+
+    /// The portal create panel's extension for the demo portal and request type.
+    pub fn portal_ext(&self) -> Value {
+        json!({"type": "jiraServiceManagement:portalRequestCreatePropertyPanel",
+            "portal": {"id": self.site.portal_id.parse::<u64>().expect("portal id")},
+            "request": {"typeId": self.site.request_type_id.parse::<u64>().expect("type id")}})
+    }
+
+    /// Files through the JSM portal as `who` with the panel's snapshot
+    /// property, as JSM does on submit (`raise_for`: on behalf of someone).
+    /// Returns (issue id, issue key).
+    pub fn jsm_request(
+        &self,
+        who: &str,
+        snapshot: Value,
+        raise_for: Option<&str>,
+    ) -> (String, String) {
+        let user = self
+            .site
+            .users
+            .iter()
+            .find(|u| u.email.starts_with(who))
+            .expect("user");
+        let mut body = json!({
+            "serviceDeskId": self.site.service_desk_id,
+            "requestTypeId": self.site.request_type_id,
+            "requestFieldValues": {"summary": "AI tool access"},
+            "properties": [{"key": "aigis.snapshot.v1", "value": snapshot}],
+        });
+        if let Some(r) = raise_for {
+            body["raiseOnBehalfOf"] = json!(self.account(r));
+        }
+        let auth = format!(
+            "Basic {}",
+            b64(&format!("{}:{}", user.email, user.api_token))
+        );
+        let resp = self.sim.handle_http(
+            "POST",
+            "/rest/servicedeskapi/request",
+            &[
+                ("Authorization".into(), auth),
+                ("Content-Type".into(), "application/json".into()),
+            ],
+            Some(&body.to_string()),
+        );
+        assert_eq!(resp.status, 201, "{}", resp.body);
+        let v: Value = serde_json::from_str(&resp.body).expect("json");
+        (
+            v["issueId"].as_str().expect("id").to_owned(),
+            v["issueKey"].as_str().expect("key").to_owned(),
+        )
     }
 }

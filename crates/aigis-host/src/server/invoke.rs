@@ -3,6 +3,13 @@
 //! JSON payload; the answer is the JSON result, or an error of the shape
 //! `{code, message, field?}` with the status its code owns; the
 //! invocation's stats ride in the `x-aigis-stats` header.
+//!
+//! `X-Aigis-Extension: <JSON object>` (optional) is what Forge puts in the
+//! resolver's `context.extension` for the calling module (the issue of an
+//! issue panel, the portal and request type of a portal panel); the host
+//! passes it on with `type` set to the module's type. At most
+//! [`MAX_EXTENSION_BYTES`]; anything but a JSON object is `400 invalid`
+//! naming the header.
 
 use super::reply::{ApiError, Body, http_status};
 use crate::{Host, component_error};
@@ -19,6 +26,35 @@ use serde_json::Value;
 pub(super) struct InvokeQuery {
     #[serde(rename = "moduleKey")]
     module_key: Option<String>,
+}
+
+/// The longest `X-Aigis-Extension` header accepted.
+pub const MAX_EXTENSION_BYTES: usize = 4096;
+
+const EXTENSION_HEADER: &str = "X-Aigis-Extension";
+
+/// The `X-Aigis-Extension` header as a JSON object, if given.
+fn extension(headers: &HeaderMap) -> Result<Option<Value>, ApiError> {
+    let Some(raw) = headers.get(EXTENSION_HEADER) else {
+        return Ok(None);
+    };
+    if raw.len() > MAX_EXTENSION_BYTES {
+        return Err(ApiError::invalid(
+            EXTENSION_HEADER,
+            format!("must be at most {MAX_EXTENSION_BYTES} bytes"),
+        ));
+    }
+    let text = raw
+        .to_str()
+        .map_err(|_| ApiError::invalid(EXTENSION_HEADER, "must be visible ASCII (JSON)"))?;
+    match serde_json::from_str::<Value>(text) {
+        Ok(v @ Value::Object(_)) => Ok(Some(v)),
+        Ok(_) => Err(ApiError::invalid(EXTENSION_HEADER, "must be a JSON object")),
+        Err(_) => Err(ApiError::invalid(
+            EXTENSION_HEADER,
+            "must be a JSON object (it is not JSON)",
+        )),
+    }
 }
 
 fn unauthenticated(message: &str) -> ApiError {
@@ -42,6 +78,7 @@ pub(super) async fn invoke(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
         .ok_or_else(|| unauthenticated("HTTP Basic email:apiToken required"))?;
+    let extension = extension(&headers)?;
     let payload: Value = if body.iter().all(u8::is_ascii_whitespace) {
         Value::Null
     } else {
@@ -52,7 +89,13 @@ pub(super) async fn invoke(
     let key = function_key.clone();
     let outcome = tokio::task::spawn_blocking(move || {
         let user = h.sim().authenticate_basic(&auth)?;
-        Some(h.invoke_resolver(&key, &payload, &user.account_id, q.module_key.as_deref()))
+        Some(h.invoke_resolver_in(
+            &key,
+            &payload,
+            &user.account_id,
+            q.module_key.as_deref(),
+            extension.as_ref(),
+        ))
     })
     .await
     .map_err(|e| ApiError::internal("the invocation did not finish", e))?

@@ -164,6 +164,13 @@ pub fn create_issue(ctx: &Ctx<'_>, req: &Req) -> HResult {
     };
     if project.is_none() {
         errors.add("project", "Specify a valid project ID or key");
+    } else if ctx.portal_only() {
+        // Without Jira access there is no *Create issues* permission: a
+        // portal-only account raises requests through the portal.
+        errors.add(
+            "project",
+            "You do not have permission to create issues in this project.",
+        );
     }
 
     let issue_type = match (fields.get("issuetype"), project) {

@@ -57,6 +57,9 @@ pub struct Ctx<'a> {
     pub now: i64,
     pub base: String,
     pub actor: Actor,
+    /// The API the route belongs to: portal-only accounts see issues only
+    /// through `servicedeskapi`.
+    pub api: Api,
 }
 
 /// A matched request: path parameters, query and JSON body.
@@ -158,6 +161,7 @@ pub fn handle(
                 now,
                 base,
                 actor,
+                api,
             };
             let r = (found.route.handler)(&ctx, &req)?;
             drop(ctx);
@@ -184,6 +188,7 @@ impl Ctx<'_> {
     fn is_agent(&self) -> Result<bool, Fail> {
         match &self.actor {
             Actor::App => Ok(true),
+            Actor::User(u) if u.kind.portal_only() => Ok(false),
             Actor::User(u) => Ok(store::is_agent(self.tx, u)?),
         }
     }
@@ -206,7 +211,15 @@ impl Ctx<'_> {
     }
 
     /// Whether the caller may see the issue (see the crate docs).
+    /// A JSM customer or an account without Jira access.
+    fn portal_only(&self) -> bool {
+        matches!(&self.actor, Actor::User(u) if u.kind.portal_only())
+    }
+
     fn can_see(&self, issue: &store::IssueRow) -> Result<bool, Fail> {
+        if self.portal_only() && self.api == Api::Platform {
+            return Ok(false);
+        }
         if self.is_agent()? {
             return Ok(true);
         }

@@ -172,7 +172,7 @@ impl Ctx<'_> {
         json!({
             "self": format!("{}/rest/api/3/user?accountId={}", self.base, u.account_id),
             "accountId": u.account_id,
-            "accountType": "atlassian",
+            "accountType": u.kind.account_type(),
             "emailAddress": u.email,
             "avatarUrls": self.avatars("user", &u.account_id),
             "displayName": u.display_name,

@@ -306,6 +306,25 @@ pub fn create_request(ctx: &Ctx<'_>, req: &Req) -> HResult {
     Ok(json_resp(201, &ctx.customer_request_dto(&row, &rt, &[])?))
 }
 
+/// `GET /request`: the caller's own customer requests (those they
+/// reported or raised), newest first, as a `PagedDTOCustomerRequestDTO`;
+/// `requestOwnership` and the other filters are not modelled.
+pub fn list_requests(ctx: &Ctx<'_>, req: &Req) -> HResult {
+    let (start, limit) = super::servicedesk::page(req)?;
+    let mut all = Vec::new();
+    for issue in store::requests_of(ctx.tx, &ctx.actor_id())? {
+        if let Some(rt) = issue
+            .request_type_id
+            .map(|rt| store::request_type(ctx.tx, rt))
+            .transpose()?
+            .flatten()
+        {
+            all.push(ctx.customer_request_dto(&issue, &rt, &[])?);
+        }
+    }
+    Ok(json_resp(200, &ctx.paged("/request", all, start, limit)))
+}
+
 pub fn get_request(ctx: &Ctx<'_>, req: &Req) -> HResult {
     let id = req.param("issueIdOrKey");
     let missing = || {

@@ -29,6 +29,7 @@ const ROUTES: &[Route] = &[
     r("GET", "/rest/api/3/myself", user::myself),
     r("GET", "/rest/api/3/user", user::get_user),
     r("GET", "/rest/api/3/user/search", user::user_search),
+    r("GET", "/rest/api/3/user/bulk", user::user_bulk),
     r("GET", "/rest/api/3/user/groups", user::user_groups),
     r("GET", "/rest/api/3/group/member", groups::group_member),
     r("GET", "/rest/api/3/groups/picker", groups::groups_picker),
@@ -134,6 +135,11 @@ const ROUTES: &[Route] = &[
         "GET",
         "/rest/servicedeskapi/servicedesk/{serviceDeskId}/requesttype/{requestTypeId}",
         servicedesk::request_type,
+    ),
+    r(
+        "GET",
+        "/rest/servicedeskapi/request",
+        request::list_requests,
     ),
     r(
         "POST",

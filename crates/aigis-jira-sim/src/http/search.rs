@@ -162,7 +162,9 @@ fn search(ctx: &Ctx<'_>, p: &Params) -> HResult {
             .ok_or_else(|| bad("The provided next page token is invalid or expired."))?,
     };
     let max = usize::try_from(p.max.clamp(1, MAX_RESULTS)).unwrap_or(50);
-    let visibility = if ctx.is_agent()? {
+    let visibility = if ctx.portal_only() {
+        Visibility::Nothing
+    } else if ctx.is_agent()? {
         Visibility::All
     } else {
         Visibility::ReporterOrCreator(ctx.actor_id())

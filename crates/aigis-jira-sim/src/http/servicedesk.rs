@@ -19,7 +19,7 @@ fn bad(message: &str) -> Fail {
 }
 
 /// `start` and `limit` of a JSM page.
-fn page(req: &Req) -> Result<(usize, usize), Fail> {
+pub(super) fn page(req: &Req) -> Result<(usize, usize), Fail> {
     let num = |k: &str, default: i64| -> Result<i64, Fail> {
         match req.query.get(k) {
             None | Some("") => Ok(default),

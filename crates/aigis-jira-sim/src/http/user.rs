@@ -42,6 +42,10 @@ pub fn get_user(ctx: &Ctx<'_>, req: &Req) -> HResult {
 }
 
 pub fn user_search(ctx: &Ctx<'_>, req: &Req) -> HResult {
+    // Jira answers a caller without *Browse users and groups* with nothing.
+    if ctx.portal_only() {
+        return Ok(json_resp(200, &json!([])));
+    }
     let q = &req.query;
     let start = usize::try_from(q.int("startAt", 0)?.max(0)).unwrap_or(0);
     let max = usize::try_from(q.int("maxResults", 50)?.clamp(0, 1000)).unwrap_or(50);
@@ -74,4 +78,39 @@ pub fn user_groups(ctx: &Ctx<'_>, req: &Req) -> HResult {
         .map(|(gid, n)| ctx.group_json(gid, n))
         .collect();
     Ok(json_resp(200, &Value::Array(groups)))
+}
+
+/// `GET /user/bulk?accountId=..`: a `PageBeanUser` of the accounts Jira
+/// knows, in the order asked; unknown ids are left out, as Jira does.
+pub fn user_bulk(ctx: &Ctx<'_>, req: &Req) -> HResult {
+    let q = &req.query;
+    let ids = q.list("accountId");
+    if ids.is_empty() {
+        return Err(reply::fail(400, "The 'accountId' parameter is required."));
+    }
+    let start = usize::try_from(q.int("startAt", 0)?.max(0)).unwrap_or(0);
+    let max = usize::try_from(q.int("maxResults", 10)?.clamp(1, 200)).unwrap_or(10);
+    let mut found = Vec::new();
+    for id in &ids {
+        if id == APP_ACCOUNT_ID {
+            found.push(ctx.app_user_json());
+        } else if let Some(u) = store::user(ctx.tx, id)? {
+            found.push(ctx.user_json(&u, true));
+        }
+    }
+    let total = found.len();
+    let values: Vec<Value> = found.into_iter().skip(start).take(max).collect();
+    let is_last = start + values.len() >= total;
+    let query: Vec<String> = ids.iter().map(|i| format!("accountId={i}")).collect();
+    Ok(json_resp(
+        200,
+        &json!({
+            "self": format!("{}/rest/api/3/user/bulk?{}&startAt={start}&maxResults={max}", ctx.base, query.join("&")),
+            "maxResults": max,
+            "startAt": start,
+            "total": total,
+            "isLast": is_last,
+            "values": values,
+        }),
+    ))
 }

@@ -55,6 +55,17 @@ pub fn issue(conn: &Connection, id: i64) -> Result<Option<IssueRow>, SimError> {
 }
 
 /// An issue by id (digits) or key (case-insensitive).
+/// Customer requests (issues with a request type) `account` reported or
+/// created, newest first.
+pub fn requests_of(conn: &Connection, account: &str) -> Result<Vec<IssueRow>, SimError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {ISSUE_COLS} FROM issues WHERE request_type_id IS NOT NULL
+         AND (reporter = ?1 OR creator = ?1) ORDER BY created DESC, id DESC"
+    ))?;
+    let rows = stmt.query_map([account], row_issue)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 pub fn issue_by_id_or_key(
     conn: &Connection,
     id_or_key: &str,

@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS users (
     time_zone    TEXT NOT NULL,
     api_token    TEXT NOT NULL,
     site_admin   INTEGER NOT NULL DEFAULT 0,
-    active       INTEGER NOT NULL DEFAULT 1
+    active       INTEGER NOT NULL DEFAULT 1,
+    kind         TEXT NOT NULL DEFAULT 'licensed'
 );
 CREATE TABLE IF NOT EXISTS groups (
     group_id TEXT PRIMARY KEY,
@@ -170,6 +171,15 @@ pub const INITIAL_STATUS_ID: i64 = 1;
 /// Create the tables that are missing and the built-in rows.
 pub fn create_schema(tx: &Transaction<'_>) -> Result<(), SimError> {
     tx.execute_batch(SCHEMA)?;
+    // Databases made before accounts had kinds: every user was licensed.
+    let has_kind: bool = tx.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('users') WHERE name = 'kind'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_kind {
+        tx.execute_batch("ALTER TABLE users ADD COLUMN kind TEXT NOT NULL DEFAULT 'licensed'")?;
+    }
     Ok(())
 }
 

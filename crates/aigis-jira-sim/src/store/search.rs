@@ -85,6 +85,8 @@ pub enum Visibility {
     All,
     /// Only issues this account reported or created.
     ReporterOrCreator(String),
+    /// No issue (portal-only accounts through the platform API).
+    Nothing,
 }
 
 /// One page of matching issue ids, and whether more follow.
@@ -103,6 +105,9 @@ pub fn search_issue_ids(
         sql.push_str(" AND (issues.reporter = ? OR issues.creator = ?)");
         params.push(SqlValue::Text(me.clone()));
         params.push(SqlValue::Text(me.clone()));
+    }
+    if let Visibility::Nothing = visibility {
+        sql.push_str(" AND 0");
     }
     sql.push_str(" ORDER BY ");
     let order: Vec<(OrderKey, bool)> = if order.is_empty() {

@@ -8,7 +8,7 @@ use super::{
     has_transition, project_id_by_key, project_role_by_name, request_types_of,
     service_desk_of_project, user_by_email,
 };
-use crate::{DemoSite, DemoUser, NewUser, RoleMember, SimError};
+use crate::{DemoSite, DemoUser, NewUser, RoleMember, SimError, UserKind};
 
 struct DemoSpec {
     role: &'static str,
@@ -18,9 +18,10 @@ struct DemoSpec {
     tz: &'static str,
     admin: bool,
     groups: &'static [&'static str],
+    kind: UserKind,
 }
 
-const DEMO_USERS: [DemoSpec; 5] = [
+const DEMO_USERS: [DemoSpec; 7] = [
     DemoSpec {
         role: "admin",
         name: "Ada Admin",
@@ -29,6 +30,7 @@ const DEMO_USERS: [DemoSpec; 5] = [
         tz: "Europe/London",
         admin: true,
         groups: &["jira-admins", "jira-servicedesk-users"],
+        kind: UserKind::Licensed,
     },
     DemoSpec {
         role: "approver",
@@ -38,6 +40,7 @@ const DEMO_USERS: [DemoSpec; 5] = [
         tz: "America/New_York",
         admin: false,
         groups: &["aigis-approvers", "jira-servicedesk-users"],
+        kind: UserKind::Licensed,
     },
     DemoSpec {
         role: "approver",
@@ -47,6 +50,7 @@ const DEMO_USERS: [DemoSpec; 5] = [
         tz: "Asia/Tokyo",
         admin: false,
         groups: &["aigis-approvers", "jira-servicedesk-users"],
+        kind: UserKind::Licensed,
     },
     DemoSpec {
         role: "requester",
@@ -56,6 +60,7 @@ const DEMO_USERS: [DemoSpec; 5] = [
         tz: "Europe/Berlin",
         admin: false,
         groups: &["ai-users"],
+        kind: UserKind::Licensed,
     },
     DemoSpec {
         role: "requester",
@@ -65,6 +70,29 @@ const DEMO_USERS: [DemoSpec; 5] = [
         tz: "America/Los_Angeles",
         admin: false,
         groups: &["ai-users"],
+        kind: UserKind::Licensed,
+    },
+    // Portal-only requesters, the usual ones on a real site: a JSM customer
+    // account and an Atlassian account without Jira access.
+    DemoSpec {
+        role: "customer",
+        name: "Cora Customer",
+        email: "cora@aigis.example",
+        token: "demo-cora-token",
+        tz: "Australia/Sydney",
+        admin: false,
+        groups: &[],
+        kind: UserKind::Customer,
+    },
+    DemoSpec {
+        role: "unlicensed",
+        name: "Uma Unlicensed",
+        email: "uma@aigis.example",
+        token: "demo-uma-token",
+        tz: "Europe/Paris",
+        admin: false,
+        groups: &[],
+        kind: UserKind::Unlicensed,
     },
 ];
 
@@ -90,6 +118,7 @@ pub fn seed_demo(tx: &Transaction<'_>) -> Result<DemoSite, SimError> {
                     time_zone: spec.tz.into(),
                     api_token: spec.token.into(),
                     site_admin: spec.admin,
+                    kind: spec.kind,
                 },
             )?,
         };

@@ -4,7 +4,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 
 use super::hex;
-use crate::{AGENT_GROUPS, NewUser, SimError, SimUser};
+use crate::{AGENT_GROUPS, NewUser, SimError, SimUser, UserKind};
 
 /// Deterministic 24-hex account id for an e-mail (Jira's modern id format).
 pub fn account_id_for(email: &str) -> String {
@@ -35,10 +35,11 @@ fn row_user(r: &rusqlite::Row<'_>) -> rusqlite::Result<SimUser> {
         display_name: r.get(2)?,
         time_zone: r.get(3)?,
         site_admin: r.get(4)?,
+        kind: UserKind::parse(&r.get::<_, String>(5)?),
     })
 }
 
-const USER_COLS: &str = "account_id, email, display_name, time_zone, site_admin";
+const USER_COLS: &str = "account_id, email, display_name, time_zone, site_admin, kind";
 
 pub fn user(conn: &Connection, account_id: &str) -> Result<Option<SimUser>, SimError> {
     Ok(conn
@@ -128,12 +129,12 @@ pub fn group_members(
     include_inactive: bool,
 ) -> Result<Vec<(SimUser, bool)>, SimError> {
     let mut stmt = conn.prepare(
-        "SELECT u.account_id, u.email, u.display_name, u.time_zone, u.site_admin, u.active
+        "SELECT u.account_id, u.email, u.display_name, u.time_zone, u.site_admin, u.kind, u.active
          FROM users u JOIN group_members m ON m.account_id = u.account_id
          WHERE m.group_id = ?1 AND (?2 OR u.active = 1) ORDER BY u.display_name, u.account_id",
     )?;
     let rows = stmt.query_map(params![group_id, include_inactive], |r| {
-        Ok((row_user(r)?, r.get::<_, bool>(5)?))
+        Ok((row_user(r)?, r.get::<_, bool>(6)?))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -192,15 +193,16 @@ pub fn create_user(tx: &Transaction<'_>, u: NewUser) -> Result<SimUser, SimError
         u.time_zone
     };
     tx.execute(
-        "INSERT INTO users (account_id, email, display_name, time_zone, api_token, site_admin)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO users (account_id, email, display_name, time_zone, api_token, site_admin, kind)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             account_id,
             u.email,
             u.display_name,
             time_zone,
             u.api_token,
-            u.site_admin
+            u.site_admin,
+            u.kind.as_str()
         ],
     )?;
     Ok(SimUser {
@@ -209,6 +211,7 @@ pub fn create_user(tx: &Transaction<'_>, u: NewUser) -> Result<SimUser, SimError
         display_name: u.display_name,
         time_zone,
         site_admin: u.site_admin,
+        kind: u.kind,
     })
 }
 

@@ -365,11 +365,19 @@ fn seed_demo_is_idempotent() {
     let b = sim.seed_demo().expect("seed again");
     assert_eq!(a, b);
     assert_eq!(a.project_key, "AIR");
-    assert_eq!(a.users.len(), 5);
+    assert_eq!(a.users.len(), 7);
     let roles: Vec<&str> = a.users.iter().map(|u| u.role.as_str()).collect();
     assert_eq!(
         roles,
-        vec!["admin", "approver", "approver", "requester", "requester"]
+        vec![
+            "admin",
+            "approver",
+            "approver",
+            "requester",
+            "requester",
+            "customer",
+            "unlicensed"
+        ]
     );
     assert_eq!(a.users[0].api_token, "demo-ada-token");
     // Same ids on another, fresh site.

@@ -536,6 +536,28 @@ fn every_route_answers_with_declared_status_and_shape() {
             None,
             404,
         ),
+        (
+            "rita",
+            "GET",
+            "/rest/servicedeskapi/request?start=0&limit=10".into(),
+            None,
+            200,
+        ),
+        (
+            "ada",
+            "GET",
+            "/rest/api/3/user/bulk?accountId=nobody".into(),
+            None,
+            200,
+        ),
+        (
+            "ada",
+            "GET",
+            format!("/rest/api/3/user/bulk?accountId={rita}&maxResults=5"),
+            None,
+            200,
+        ),
+        ("ada", "GET", "/rest/api/3/user/bulk".into(), None, 400),
     ];
 
     let mut covered = BTreeSet::new();
@@ -625,7 +647,7 @@ fn unknown_paths_and_methods() {
         ("DELETE", "/rest/api/3/myself", "GET"),
         ("DELETE", "/rest/api/3/issue/AIR-1", "GET, PUT"),
         ("PATCH", "/rest/api/3/search/jql", "GET, POST"),
-        ("GET", "/rest/servicedeskapi/request", "POST"),
+        ("DELETE", "/rest/servicedeskapi/request", "GET, POST"),
     ] {
         let r = call(&sim, &site, "ada", method, path, None);
         assert_eq!(r.status, 405, "{method} {path}: {}", r.body);

@@ -392,3 +392,118 @@ fn raise_on_behalf_participants_and_adf() {
             .contains("line 1")
     );
 }
+
+/// JSM customers and accounts without Jira access use the portal only:
+/// through `/rest/api/3` they see no issue (not even their own), create
+/// none and find nobody; through `servicedeskapi` they raise requests and
+/// see their own, and nobody else's.
+#[test]
+fn portal_only_accounts_are_as_limited_as_on_jira() {
+    let (sim, site) = site();
+    let (_, ritas) = create_request(&sim, &site, "rita");
+    for who in ["cora", "uma"] {
+        let r = new_request(&sim, &site, who, json!({}));
+        assert_eq!(r.status, 201, "{who}: {}", r.body);
+        let key = r.json()["issueKey"].as_str().expect("key").to_owned();
+        let me = call(&sim, &site, who, "GET", "/rest/api/3/myself", None).json();
+        let expected_type = if who == "cora" {
+            "customer"
+        } else {
+            "atlassian"
+        };
+        assert_eq!(me["accountType"], expected_type, "{who}");
+        // Platform REST: no browse, no search, no user search, no create.
+        for path in [
+            format!("/rest/api/3/issue/{key}"),
+            format!("/rest/api/3/issue/{key}/comment"),
+            format!("/rest/api/3/issue/{key}/properties"),
+            format!("/rest/api/3/issue/{ritas}"),
+        ] {
+            let r = call(&sim, &site, who, "GET", &path, None);
+            assert_eq!(r.status, 404, "{who} {path}: {}", r.body);
+        }
+        let found = call(
+            &sim,
+            &site,
+            who,
+            "GET",
+            &format!("/rest/api/3/search/jql?jql=key%3D{key}"),
+            None,
+        )
+        .json();
+        assert_eq!(found["issues"], json!([]), "{who}");
+        let users = call(
+            &sim,
+            &site,
+            who,
+            "GET",
+            "/rest/api/3/user/search?query=a",
+            None,
+        );
+        assert_eq!((users.status, users.json()), (200, json!([])), "{who}");
+        let create = call(
+            &sim,
+            &site,
+            who,
+            "POST",
+            "/rest/api/3/issue",
+            Some(
+                json!({"fields": {"project": {"key": "AIR"}, "issuetype": {"name": "Task"}, "summary": "x"}}),
+            ),
+        );
+        assert_eq!(create.status, 400, "{who}: {}", create.body);
+        assert!(
+            create.json()["errors"]["project"]
+                .as_str()
+                .is_some_and(|m| m.contains("permission"))
+        );
+        // servicedeskapi: their own request, and only theirs.
+        let own = call(
+            &sim,
+            &site,
+            who,
+            "GET",
+            &format!("/rest/servicedeskapi/request/{key}"),
+            None,
+        );
+        assert_eq!(own.status, 200, "{who}");
+        let other = call(
+            &sim,
+            &site,
+            who,
+            "GET",
+            &format!("/rest/servicedeskapi/request/{ritas}"),
+            None,
+        );
+        assert_eq!(other.status, 404, "{who}");
+        let mine = conforms(
+            "GET",
+            "/rest/servicedeskapi/request",
+            &call(
+                &sim,
+                &site,
+                who,
+                "GET",
+                "/rest/servicedeskapi/request",
+                None,
+            ),
+        );
+        let keys: Vec<&str> = mine["values"]
+            .as_array()
+            .expect("values")
+            .iter()
+            .filter_map(|v| v["issueKey"].as_str())
+            .collect();
+        assert_eq!(keys, vec![key.as_str()], "{who}");
+    }
+    // A licensed requester still browses their own issue.
+    let r = call(
+        &sim,
+        &site,
+        "rita",
+        "GET",
+        &format!("/rest/api/3/issue/{ritas}"),
+        None,
+    );
+    assert_eq!(r.status, 200);
+}

@@ -1,0 +1,111 @@
+// The confirmation modal: shows a `Confirmation` (what will happen, to
+// which items), and only then runs the action. While the action runs the
+// buttons are busy; an error stays in the modal in plain words.
+
+import Button from '@atlaskit/button/new';
+import Modal, { ModalBody, ModalFooter, ModalHeader, ModalTitle, ModalTransition } from '@atlaskit/modal-dialog';
+import { Box, Stack, Text, xcss } from '@atlaskit/primitives';
+import SectionMessage from '@atlaskit/section-message';
+import React, { useState } from 'react';
+import type { Confirmation } from './text';
+
+export interface ConfirmModalProps {
+  /** Nothing is shown while null. */
+  confirmation: Confirmation | null;
+  onConfirm: () => Promise<void>;
+  onClose: () => void;
+  /** Extra content between the text and the buttons (a rationale field). */
+  children?: React.ReactNode;
+  /** Disables the confirm button (the extra content is not valid yet). */
+  isConfirmDisabled?: boolean;
+}
+
+function errorText(e: unknown): string {
+  if (e && typeof e === 'object' && 'message' in e && typeof (e as { message: unknown }).message === 'string') {
+    return (e as { message: string }).message;
+  }
+  return 'Something went wrong. Nothing was changed; try again.';
+}
+
+// Inside an iframe sized to its content a modal only has the iframe's height:
+// while one is open the page is made tall enough for the whole dialog.
+const roomForDialog = xcss({ minHeight: '44rem' });
+
+/** Render while any dialog of the module is open (ConfirmModal does it itself). */
+export function DialogRoom(): React.JSX.Element {
+  return <Box xcss={roomForDialog} testId="dialog-room" />;
+}
+
+export function ConfirmModal({ confirmation, onConfirm, onClose, children, isConfirmDisabled }: ConfirmModalProps): React.JSX.Element {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const close = (): void => {
+    if (busy) return;
+    setError(null);
+    onClose();
+  };
+  const run = async (): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    try {
+      await onConfirm();
+      setBusy(false);
+      onClose();
+    } catch (e) {
+      setBusy(false);
+      setError(errorText(e));
+    }
+  };
+  return (
+    <>
+    {confirmation && <DialogRoom />}
+    <ModalTransition>
+      {confirmation && (
+        <Modal onClose={close} width="medium" testId="confirm-modal">
+          <ModalHeader>
+            <ModalTitle appearance={confirmation.appearance === 'primary' ? undefined : confirmation.appearance}>{confirmation.title}</ModalTitle>
+          </ModalHeader>
+          <ModalBody>
+            <Stack space="space.150">
+              {confirmation.body.map((p) => (
+                <Text as="p" key={p}>
+                  {p}
+                </Text>
+              ))}
+              {confirmation.items.length > 0 && (
+                <ul aria-label="Items this acts on">
+                  {confirmation.items.map((i) => (
+                    <li key={i}>
+                      <Text>{i}</Text>
+                    </li>
+                  ))}
+                </ul>
+              )}
+              {children}
+              {error && (
+                <SectionMessage appearance="error" title="Not done">
+                  <Text>{error}</Text>
+                </SectionMessage>
+              )}
+            </Stack>
+          </ModalBody>
+          <ModalFooter>
+            <Button appearance="subtle" onClick={close} isDisabled={busy}>
+              Cancel
+            </Button>
+            <Button
+              appearance={confirmation.appearance}
+              onClick={() => void run()}
+              isLoading={busy}
+              isDisabled={isConfirmDisabled}
+              testId="confirm-button"
+            >
+              {confirmation.confirmLabel}
+            </Button>
+          </ModalFooter>
+        </Modal>
+      )}
+    </ModalTransition>
+    </>
+  );
+}
