@@ -89,11 +89,15 @@ test-conformance: host components forge
 	$(FORGE_NODE) tests/forge-host/run.mjs --aigis $(AIGIS) --components-dir $(COMPONENTS_DIR)
 	$(CARGO) test $(NATIVE) --test scenarios -- --ignored --nocapture the_forge_build
 
-## Audit verification benchmark: 1,000,000 sealed events verified by audit::Verifier
-## against sha256sum over the same file, release build (method and results: BENCHMARKS.md).
-.PHONY: bench
-bench:
+## Benchmarks (method and results: BENCHMARKS.md): each UI module's bundle and time to first
+## content under 4x CPU throttling (bench-ui), then the audit verification benchmark:
+## 1,000,000 sealed events verified by audit::Verifier against sha256sum, release build.
+.PHONY: bench bench-ui
+bench: bench-ui
 	$(CARGO) bench -p aigis-core --bench verify
+
+bench-ui: frontend
+	cd frontend && node tests/bench.mjs
 
 clean:
 	$(CARGO) clean

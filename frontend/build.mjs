@@ -32,6 +32,9 @@ export const MODULES = [
   { resource: 'admin', title: 'Aigis' },
 ];
 
+/** Gzipped budgets (every file of the module): the portal create panel loads for every requester. */
+const BUDGETS = { 'portal-create': 100 * 1024 };
+
 const common = {
   bundle: true,
   format: 'esm',
@@ -170,5 +173,8 @@ if (tests) {
     for (const s of sizes) {
       console.log(`built dist/modules/${s.resource}/: ${kb(s.bytes)}, ${kb(s.gzip)} gzipped (${kb(s.initialGzip)} before lazy chunks)`);
     }
+    const over = sizes.filter((s) => BUDGETS[s.resource] !== undefined && s.gzip > BUDGETS[s.resource]);
+    for (const s of over) console.error(`dist/modules/${s.resource}/ is ${kb(s.gzip)} gzipped: over its ${kb(BUDGETS[s.resource])} budget`);
+    if (over.length) process.exit(1);
   }
 }
