@@ -326,6 +326,53 @@ const JIRA = [
     path: /^\/rest\/api\/3\/search\/jql$/,
     call: (as, _p, q, init) => as.requestJira(route`/rest/api/3/search/jql?${q}`, { method: 'GET', headers: init.headers }),
   },
+  // The module resolvers' reads (issue 10): names in bulk, the admin pickers, the portal's request type.
+  {
+    method: 'GET',
+    path: /^\/rest\/api\/3\/user\/bulk$/,
+    call: (as, _p, q, init) => as.requestJira(route`/rest/api/3/user/bulk?${q}`, { method: 'GET', headers: init.headers }),
+  },
+  {
+    method: 'GET',
+    path: /^\/rest\/api\/3\/user\/search$/,
+    call: (as, _p, q, init) => as.requestJira(route`/rest/api/3/user/search?${q}`, { method: 'GET', headers: init.headers }),
+  },
+  {
+    method: 'GET',
+    path: /^\/rest\/api\/3\/groups\/picker$/,
+    call: (as, _p, q, init) => as.requestJira(route`/rest/api/3/groups/picker?${q}`, { method: 'GET', headers: init.headers }),
+  },
+  {
+    method: 'GET',
+    path: /^\/rest\/api\/3\/project\/([^/]+)\/role$/,
+    call: (as, [project], _q, init) => as.requestJira(route`/rest/api/3/project/${project}/role`, { method: 'GET', headers: init.headers }),
+  },
+  {
+    method: 'GET',
+    path: /^\/rest\/api\/3\/project\/search$/,
+    call: (as, _p, q, init) => as.requestJira(route`/rest/api/3/project/search?${q}`, { method: 'GET', headers: init.headers }),
+  },
+  {
+    method: 'GET',
+    path: /^\/rest\/servicedeskapi\/servicedesk$/,
+    call: (as, _p, q, init) => as.requestJira(route`/rest/servicedeskapi/servicedesk?${q}`, { method: 'GET', headers: init.headers }),
+  },
+  {
+    method: 'GET',
+    path: /^\/rest\/servicedeskapi\/servicedesk\/([^/]+)$/,
+    call: (as, [sd], _q, init) => as.requestJira(route`/rest/servicedeskapi/servicedesk/${sd}`, { method: 'GET', headers: init.headers }),
+  },
+  {
+    method: 'GET',
+    path: /^\/rest\/servicedeskapi\/servicedesk\/([^/]+)\/requesttype$/,
+    call: (as, [sd], q, init) => as.requestJira(route`/rest/servicedeskapi/servicedesk/${sd}/requesttype?${q}`, { method: 'GET', headers: init.headers }),
+  },
+  {
+    method: 'GET',
+    path: /^\/rest\/servicedeskapi\/servicedesk\/([^/]+)\/requesttype\/([^/]+)$/,
+    call: (as, [sd, rt], _q, init) =>
+      as.requestJira(route`/rest/servicedeskapi/servicedesk/${sd}/requesttype/${rt}`, { method: 'GET', headers: init.headers }),
+  },
   {
     method: 'GET',
     path: /^\/rest\/api\/3\/mypermissions$/,

@@ -108,6 +108,34 @@ fn invoke_as_a_simulator_user_and_events_reach_triggers() {
     assert_eq!(status, 200, "{body}");
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["context"]["accountId"], user.account_id.as_str());
+
+    // X-Aigis-Extension becomes context.extension; its type is the module's.
+    let with_ext = |ext: &str| {
+        request(
+            &addr,
+            &format!(
+                "POST /api/invoke/listTools HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Basic {auth}\r\nX-Aigis-Extension: {ext}\r\nContent-Length: 6\r\n\r\n\"echo\""
+            ),
+        )
+    };
+    let module_type = v["context"]["extension"]["type"].clone();
+    let (status, body) = with_ext(
+        r#"{"type":"bogus","issue":{"key":"AIR-1","id":"10001"},"project":{"key":"AIR"}}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    let e: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(e["context"]["extension"]["issue"]["key"], "AIR-1");
+    assert_eq!(e["context"]["extension"]["project"]["key"], "AIR");
+    assert_eq!(e["context"]["extension"]["type"], module_type);
+    let long = format!("{{\"x\":\"{}\"}}", "a".repeat(5000));
+    for bad in ["not json", "[1,2]", "3", long.as_str()] {
+        let (status, body) = with_ext(bad);
+        assert_eq!(status, 400, "{bad}: {body}");
+        let e: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(e["code"], "invalid");
+        assert_eq!(e["field"], "X-Aigis-Extension", "{body}");
+    }
+
     for (code, want) in [
         ("forbidden", 403),
         ("conflict", 409),
