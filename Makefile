@@ -58,7 +58,9 @@ test-clients:
 	$(CARGO) build -p aigis-jira-sim --example serve
 	bash tests/clients/run.sh target/debug/examples/serve
 
-## Browser end-to-end against a fresh local site with demo data.
+## Browser end-to-end against a fresh local site with demo data: the legacy UI walkthrough,
+## then tests/e2e/ (the shell framing each module through the bridge emulation; screenshots
+## in light, dark and at 400 px under target/e2e-screenshots/, axe-core on every screen).
 test-e2e: host components frontend
 	bash tests/e2e.sh
 

@@ -178,3 +178,28 @@ if (tests) {
     if (over.length) process.exit(1);
   }
 }
+
+// The local Jira-like site (aigis up): the shell, the bridge emulation the
+// host injects into each module page, the design-token themes it loads, and
+// the probe module of the browser tests (dist/modules/_probe).
+async function buildSite() {
+  const out = join(here, 'dist');
+  const site = { bundle: true, platform: 'browser', target: ['es2020'], minify: true, logLevel: 'warning', legalComments: 'none' };
+  await build({ ...site, entryPoints: [join(here, 'bridge-emulation', 'entry.ts')], outfile: join(out, 'bridge-emulation', 'bridge.js'), format: 'iife' });
+  await build({ ...site, entryPoints: [join(here, 'shell', 'main.ts')], outfile: join(out, 'shell', 'main.js'), format: 'esm' });
+  await cp(join(here, 'shell', 'index.html'), join(out, 'shell', 'index.html'));
+  await cp(join(here, 'shell', 'shell.css'), join(out, 'shell', 'shell.css'));
+  const themes = join(out, 'bridge-emulation', 'themes');
+  await mkdir(themes, { recursive: true });
+  for (const name of ['atlassian-light', 'atlassian-dark', 'atlassian-spacing', 'atlassian-shape', 'atlassian-typography']) {
+    const css = (await import(`@atlaskit/tokens/dist/esm/artifacts/themes/${name}.js`)).default;
+    await writeFile(join(themes, `${name}.css`), css);
+  }
+  const probe = join(here, 'shell', 'fixtures', 'probe');
+  const probeOut = join(out, 'modules', '_probe');
+  await build({ ...site, entryPoints: [join(probe, 'probe.ts')], outfile: join(probeOut, 'probe.js'), format: 'esm' });
+  await cp(join(probe, 'index.html'), join(probeOut, 'index.html'));
+  await cp(join(probe, 'probe.css'), join(probeOut, 'probe.css'));
+  console.log('built dist/shell, dist/bridge-emulation, dist/modules/_probe');
+}
+if (!tests && !only) await buildSite();

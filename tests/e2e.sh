@@ -32,3 +32,10 @@ for key in whoami catalog.list; do
   curl -sf -u ada@aigis.example:demo-ada-token -X POST "$url/api/invoke/$key" -d '{}' >/dev/null
 done
 AIGIS_URL="$url" node frontend/tests/e2e.mjs
+
+# The local Jira-like site: the modules framed by the shell through the
+# bridge emulation (tests/e2e/, each flow file starts its own fresh site).
+kill "$pid" 2>/dev/null || true
+wait "$pid" 2>/dev/null || true
+pid=""
+(cd tests/e2e && (test -d node_modules || npm ci --no-audit --no-fund) && npm test)

@@ -522,6 +522,7 @@ fn up(host: Host, cli: &Cli, port: u16, opts: UpOptions) -> Result<ExitCode> {
     } else {
         None
     };
+    let mut demo_users = None;
     if opts.demo {
         let site = host
             .sim()
@@ -534,6 +535,7 @@ fn up(host: Host, cli: &Cli, port: u16, opts: UpOptions) -> Result<ExitCode> {
                 u.role, u.email, u.api_token
             );
         }
+        demo_users = Some(site.users.clone());
     }
     let static_dir = cli
         .manifest
@@ -575,7 +577,12 @@ fn up(host: Host, cli: &Cli, port: u16, opts: UpOptions) -> Result<ExitCode> {
             )?),
         };
         println!("Aigis is running at {url}");
-        aigis_host::server::serve_with_bridge(host, listener, static_dir, bridge).await?;
+        let options = aigis_host::server::Options {
+            static_dir,
+            bridge,
+            demo_users,
+        };
+        aigis_host::server::serve_with(host, listener, options).await?;
         stop.store(true, std::sync::atomic::Ordering::SeqCst);
         if let Some(bg) = bg {
             let _ = tokio::task::spawn_blocking(move || bg.join()).await;

@@ -8,6 +8,10 @@
 //! - `GET /api/host/health`;
 //! - any other `/api/*`: `not-found`; a known endpoint with the wrong
 //!   method: `method-not-allowed` (405);
+//! - the local Jira-like site ([`ui`]): module bundles under `/modules/*`
+//!   with Forge's CSP and the bridge emulation, the shell at Jira's paths
+//!   (`/jira/*`, `/servicedesk/*`, `/browse/*`), `GET /api/host/ui`, and
+//!   under `--demo` `GET /api/host/demo-users`;
 //! - `/`: static files of the UI (`frontend/dist`) when present;
 //! - with a [`Bridge`] (`aigis up --test-bridge`, for the conformance runner of
 //!   the Forge build, `tests/forge-host/`): `POST /api/host/bridge/{jira,events,clock}`,
@@ -23,11 +27,13 @@
 mod bridge;
 mod invoke;
 mod reply;
+pub mod ui;
 
 pub use bridge::{BRIDGE_TOKEN_HEADER, Bridge};
 pub use reply::MAX_BODY_BYTES;
+pub use ui::Ui;
 
-use crate::{Host, HostError};
+use crate::{DemoUser, Host, HostError};
 use aigis_core::ErrorCode;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -37,6 +43,7 @@ use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use reply::ApiError;
 use serde_json::{Value, json};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -46,6 +53,18 @@ use std::time::Duration;
 struct AppState {
     host: Host,
     bridge: Option<Arc<Bridge>>,
+    ui: Arc<Ui>,
+}
+
+/// What the router serves besides the API and the simulator.
+#[derive(Default)]
+pub struct Options {
+    /// The legacy UI's files, served at `/` (`frontend/dist`).
+    pub static_dir: Option<PathBuf>,
+    /// The test bridge (`aigis up --test-bridge`).
+    pub bridge: Option<Bridge>,
+    /// The demo users the shell's user switcher offers (`aigis up --demo`).
+    pub demo_users: Option<Vec<DemoUser>>,
 }
 
 impl axum::extract::FromRef<AppState> for Host {
@@ -65,7 +84,25 @@ pub fn router_with_bridge(
     static_dir: Option<PathBuf>,
     bridge: Option<Bridge>,
 ) -> Router {
-    let mut app = Router::new()
+    router_with(
+        host,
+        Options {
+            static_dir,
+            bridge,
+            demo_users: None,
+        },
+    )
+}
+
+/// The application router with `options`.
+pub fn router_with(host: Host, options: Options) -> Router {
+    let Options {
+        static_dir,
+        bridge,
+        demo_users,
+    } = options;
+    let ui = Ui::new(&host.config().manifest_path, demo_users);
+    let mut app = ui::routes()
         .route("/api/host/health", get(health).fallback(wrong_method))
         .route(
             "/api/invoke/{function_key}",
@@ -93,6 +130,7 @@ pub fn router_with_bridge(
         .with_state(AppState {
             host,
             bridge: bridge.map(Arc::new),
+            ui: Arc::new(ui),
         });
     match static_dir.filter(|d| d.is_dir()) {
         Some(dir) => {
@@ -251,11 +289,32 @@ pub async fn serve_with_bridge(
     static_dir: Option<PathBuf>,
     bridge: Option<Bridge>,
 ) -> Result<(), HostError> {
-    let app = router_with_bridge(host, static_dir, bridge);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    serve_with(
+        host,
+        listener,
+        Options {
+            static_dir,
+            bridge,
+            demo_users: None,
+        },
+    )
+    .await
+}
+
+/// Serves on `listener` until ctrl-c, with `options`.
+pub async fn serve_with(
+    host: Host,
+    listener: tokio::net::TcpListener,
+    options: Options,
+) -> Result<(), HostError> {
+    let app = router_with(host, options);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }
