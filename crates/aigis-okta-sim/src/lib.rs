@@ -384,7 +384,7 @@ impl OktaSim {
     /// Issue a new DPoP nonce (the previous one stays valid once more).
     pub fn rotate_dpop_nonce(&self) {
         let mut st = self.lock();
-        let n = st.next();
+        let n = st.bump();
         st.previous_nonce = std::mem::take(&mut st.nonce);
         st.nonce = format!("okta-sim-nonce-{n:06}");
     }

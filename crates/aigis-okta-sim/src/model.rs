@@ -151,14 +151,14 @@ pub struct State {
 
 impl State {
     /// The next value of the id counter.
-    pub fn next(&mut self) -> u64 {
+    pub fn bump(&mut self) -> u64 {
         self.seq += 1;
         self.seq
     }
 
     /// A 20-character Okta-style id with a 3-character prefix (`00u`, `00g`, ...).
     pub fn new_id(&mut self, prefix: &str) -> String {
-        let n = self.next();
+        let n = self.bump();
         format!("{prefix}{n:0>13}sim{}", n % 10)
     }
 

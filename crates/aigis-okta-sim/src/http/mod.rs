@@ -136,7 +136,7 @@ pub fn handle(
             run(&mut ctx, found.route, &req)
         }
     };
-    let n = st.next();
+    let n = st.bump();
     drop(st);
     resp.headers.push(("Date".into(), http_date(now_ms)));
     resp.headers

@@ -13,7 +13,7 @@ pub fn okta_error(
     summary: &str,
     causes: &[&str],
 ) -> SimResponse {
-    let n = st.next();
+    let n = st.bump();
     let causes: Vec<_> = causes.iter().map(|c| json!({"errorSummary": c})).collect();
     SimResponse::json(
         status,

@@ -162,7 +162,7 @@ pub fn token(ctx: &mut Ctx<'_>, req: &Req<'_>) -> HResult {
         }
     };
     ctx.st.used_jtis.retain(|_, exp| *exp > now_s);
-    let n = ctx.st.next();
+    let n = ctx.st.bump();
     let digest = jose::sha256_b64url(format!("{}:{n}", client.client_id).as_bytes());
     let access_token = format!("oktasim.{n:06}.{}", &digest[..24]);
     let token_type = if jkt.is_some() { "DPoP" } else { "Bearer" };
