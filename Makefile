@@ -52,11 +52,12 @@ test-wasm: host
 test-frontend: frontend
 	cd frontend && npm run typecheck && npm test
 
-## A well-known client library, unmodified, against the Jira simulator on loopback: the Python
-## `jira` client (pinned in tests/clients/requirements.txt, installed into target/clients/venv).
+## Well-known client libraries, unmodified, against the simulators on loopback: the Python
+## `jira` client (pinned in tests/clients/requirements.txt, installed into target/clients/venv)
+## and the official Okta SDK (tests/clients/requirements-idp.txt, target/clients/venv-idp).
 test-clients:
-	$(CARGO) build -p aigis-jira-sim --example serve
-	bash tests/clients/run.sh target/debug/examples/serve
+	$(CARGO) build -p aigis-jira-sim --example serve -p aigis-okta-sim --example okta-serve
+	bash tests/clients/run.sh target/debug/examples/serve target/debug/examples/okta-serve
 
 ## Browser end-to-end against a fresh local site with demo data.
 test-e2e: host components frontend

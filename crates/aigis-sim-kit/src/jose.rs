@@ -254,7 +254,12 @@ pub fn check_dpop(
             "The DPoP proof `htm` does not match the request method.",
         ));
     }
-    let base = |u: &str| u.split(['?', '#']).next().unwrap_or_default().to_string();
+    // Compared without query and fragment and after percent-decoding
+    // (RFC 9449 section 4.3 asks for syntax-based normalisation; HTTP clients
+    // differ in which characters of a path they escape, e.g. `@`).
+    let base = |u: &str| {
+        crate::query::percent_decode(u.split(['?', '#']).next().unwrap_or_default(), false)
+    };
     if str_claim(&claims, "htu").map(base) != Some(base(url)) {
         return Err(err("The DPoP proof `htu` does not match the request URL."));
     }

@@ -106,12 +106,20 @@ async fn answer(
         r.body,
     )
         .into_response();
+    // The simulator's headers replace axum's defaults (its text/plain
+    // Content-Type); a name given twice (Link) is sent twice.
+    let mut seen = Vec::new();
     for (k, v) in r.headers {
         if let (Ok(name), Ok(value)) = (
             HeaderName::from_bytes(k.as_bytes()),
             HeaderValue::from_str(&v),
         ) {
-            resp.headers_mut().append(name, value);
+            if seen.contains(&name) {
+                resp.headers_mut().append(name, value);
+            } else {
+                seen.push(name.clone());
+                resp.headers_mut().insert(name, value);
+            }
         }
     }
     resp
