@@ -121,8 +121,9 @@ fn select(
             }
         }
     }
-    if !out.contains_key("id") && full.contains_key("id") && req.query.get("$select").is_none() {
-        out.insert("id".into(), full["id"].clone());
+    // Graph always returns the id.
+    if let Some(id) = full.get("id") {
+        out.entry("id").or_insert_with(|| id.clone());
     }
     Ok(Value::Object(out))
 }

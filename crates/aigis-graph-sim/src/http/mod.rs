@@ -163,9 +163,12 @@ enum Miss {
     NoMethod,
 }
 
-fn find(method: &str, path: &str) -> Result<(&'static Route, Vec<(String, String)>), Miss> {
+/// Path parameters by name.
+type Params = Vec<(String, String)>;
+
+fn find(method: &str, path: &str) -> Result<(&'static Route, Params), Miss> {
     let segs: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
-    let mut best: Option<(&'static str, Vec<(String, String)>, Vec<bool>)> = None;
+    let mut best: Option<(&'static str, Params, Vec<bool>)> = None;
     for route in ROUTES {
         let tsegs: Vec<&str> = route.template.split('/').skip(1).collect();
         if tsegs.len() != segs.len() {

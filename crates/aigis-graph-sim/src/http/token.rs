@@ -261,13 +261,14 @@ fn token(
                 }
             };
             let auds = [format!("{base}{path}"), format!("{LOGIN}{path}")];
-            let checked = auds
-                .iter()
-                .map(|aud| jose::check_assertion_claims(&claims, &client_id, aud, now_s, 3 * 3600))
-                .find(Result::is_ok)
-                .unwrap_or_else(|| {
-                    jose::check_assertion_claims(&claims, &client_id, &auds[0], now_s, 3 * 3600)
-                });
+            // The audience is the token URL, on this host or on login.microsoftonline.com.
+            let claimed = |a: &str| match claims.get("aud") {
+                Some(serde_json::Value::String(v)) => v == a,
+                Some(serde_json::Value::Array(v)) => v.iter().any(|x| x.as_str() == Some(a)),
+                _ => false,
+            };
+            let aud = auds.iter().find(|a| claimed(a)).unwrap_or(&auds[0]);
+            let checked = jose::check_assertion_claims(&claims, &client_id, aud, now_s, 3 * 3600);
             let a = match checked {
                 Ok(a) => a,
                 Err(e) if e.0.contains("expir") => {
