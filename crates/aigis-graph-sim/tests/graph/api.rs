@@ -34,9 +34,7 @@ fn users_filter_and_select() {
     let r = call(
         &t,
         "GET",
-        &format!(
-            "/v1.0/users?$filter=userPrincipalName+eq+'eve@aigis.example'&$select=id,accountEnabled"
-        ),
+        "/v1.0/users?$filter=userPrincipalName+eq+'eve@aigis.example'&$select=id,accountEnabled",
         None,
     );
     let b = r.body_json();
