@@ -54,10 +54,11 @@ test-frontend: frontend
 
 ## Well-known client libraries, unmodified, against the simulators on loopback: the Python
 ## `jira` client (pinned in tests/clients/requirements.txt, installed into target/clients/venv)
-## and the official Okta SDK (tests/clients/requirements-idp.txt, target/clients/venv-idp).
+## and the official Okta and Microsoft Graph SDKs (tests/clients/requirements-idp.txt,
+## target/clients/venv-idp) against the Okta and Graph simulators.
 test-clients:
-	$(CARGO) build -p aigis-jira-sim --example serve -p aigis-okta-sim --example okta-serve
-	bash tests/clients/run.sh target/debug/examples/serve target/debug/examples/okta-serve
+	$(CARGO) build -p aigis-jira-sim --example serve -p aigis-okta-sim --example okta-serve -p aigis-graph-sim --example graph-serve
+	bash tests/clients/run.sh target/debug/examples/serve target/debug/examples/okta-serve target/debug/examples/graph-serve
 
 ## Browser end-to-end against a fresh local site with demo data.
 test-e2e: host components frontend
