@@ -52,11 +52,13 @@ test-wasm: host
 test-frontend: frontend
 	cd frontend && npm run typecheck && npm test
 
-## A well-known client library, unmodified, against the Jira simulator on loopback: the Python
-## `jira` client (pinned in tests/clients/requirements.txt, installed into target/clients/venv).
+## Well-known client libraries, unmodified, against the simulators on loopback: the Python
+## `jira` client (pinned in tests/clients/requirements.txt, installed into target/clients/venv)
+## and the official Okta and Microsoft Graph SDKs (tests/clients/requirements-idp.txt,
+## target/clients/venv-idp) against the Okta and Graph simulators.
 test-clients:
-	$(CARGO) build -p aigis-jira-sim --example serve
-	bash tests/clients/run.sh target/debug/examples/serve
+	$(CARGO) build -p aigis-jira-sim --example serve -p aigis-okta-sim --example okta-serve -p aigis-graph-sim --example graph-serve
+	bash tests/clients/run.sh target/debug/examples/serve target/debug/examples/okta-serve target/debug/examples/graph-serve
 
 ## Browser end-to-end against a fresh local site with demo data: the legacy UI walkthrough,
 ## then tests/e2e/ (the shell framing each module through the bridge emulation; screenshots

@@ -47,6 +47,12 @@ impl Spec {
             .map_err(|e| SimError::Spec(format!("{}: {e}", path.display())))?;
         let doc: Value = serde_json::from_str(&text)
             .map_err(|e| SimError::Spec(format!("{}: {e}", path.display())))?;
+        Self::from_document(doc)
+    }
+
+    /// Wrap an already parsed OpenAPI 3.0 document (e.g. one read from YAML
+    /// by another simulator's conformance tests).
+    pub fn from_document(doc: Value) -> Result<Spec, SimError> {
         let templates = doc
             .get("paths")
             .and_then(Value::as_object)

@@ -1,0 +1,6 @@
+//! Behaviour and conformance of the Microsoft Graph simulator.
+
+mod api;
+mod conformance;
+mod support;
+mod token;

@@ -1,0 +1,6 @@
+//! Behaviour and conformance of the Okta simulator.
+
+mod api;
+mod auth;
+mod conformance;
+mod support;
