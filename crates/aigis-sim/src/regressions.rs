@@ -10,4 +10,10 @@ pub struct Regression {
     pub found: &'static str,
 }
 
-pub const REGRESSIONS: &[Regression] = &[];
+pub const REGRESSIONS: &[Regression] = &[Regression {
+    seed: 3,
+    ops: 50,
+    keep: &[1, 3, 7, 9, 12, 13, 14, 15, 17, 18, 19],
+    found: "a conflicting transaction while storing a checkpoint was taken for one signed by \
+            another invocation: the retention sweep failed with an internal error (checkpoint vanished)",
+}];
