@@ -32,14 +32,23 @@ pub struct State {
 }
 
 impl State {
-    pub fn read(w: &World) -> State {
-        let mut audit = w.entities("audit");
+    /// The state with its audit log and outbox (`with_audit`) or without (cheaper).
+    pub fn read(w: &World, with_audit: bool) -> State {
+        let mut audit = if with_audit {
+            w.entities("audit")
+        } else {
+            Vec::new()
+        };
         audit.sort_by_key(|e| e["seq"].as_u64());
         State {
             requests: w.entities("request"),
             grants: w.entities("grant"),
             jobs: w.entities("job"),
-            notices: w.entities("outbox"),
+            notices: if with_audit {
+                w.entities("outbox")
+            } else {
+                Vec::new()
+            },
             audit,
             markers: w.jira().marker_counts(),
         }
@@ -314,12 +323,16 @@ pub fn secrets_stay_secret(w: &World, secrets: &[String]) -> Check {
     Ok(())
 }
 
-/// The checks that hold at every step.
+/// The checks that hold at every step (the audit replay only when the
+/// state was read with its audit log).
 pub fn every_step(st: &State) -> Check {
     one_open_grant_per_person_and_tool(st)?;
     grants_trace_to_approved_requests(st)?;
     duties_separated(st)?;
     notices_at_most_once(st)?;
+    if st.audit.is_empty() {
+        return Ok(());
+    }
     audit_matches_state(st)
 }
 

@@ -8,7 +8,7 @@
 use crate::jira::PROJECT;
 use crate::ports::{Actor, Event, World};
 use crate::rng::SimRng;
-use aigis_core::time::{DAY, HOUR, MINUTE};
+use aigis_core::time::HOUR;
 use serde_json::{Value, json};
 
 /// Approvers (and the admin, who may approve too).
@@ -116,6 +116,11 @@ pub enum Op {
     },
 }
 
+/// The furthest the clock jumps back: the skew between two hosts' clocks.
+/// Leases (5 and 15 minutes) assume a skew below them; a jump back longer
+/// than a lease lets a runner whose clock is ahead take over a live claim.
+pub const MAX_BACK_MINUTES: i64 = 2;
+
 /// The operation list of a seed.
 pub fn generate(rng: &mut SimRng, n: usize) -> Vec<Op> {
     (0..n).map(|_| one(rng)).collect()
@@ -191,7 +196,7 @@ fn one(r: &mut SimRng) -> Op {
         },
         _ => Op::Clock {
             minutes: if r.chance(0.2) {
-                -r.range(1, 180)
+                -r.range(1, MAX_BACK_MINUTES)
             } else if r.chance(0.7) {
                 r.range(5, 8 * 60)
             } else {
@@ -465,5 +470,7 @@ fn config(a: &Actor, variant: u8, n: u16) -> Result<Value, String> {
 
 /// How far the clock moves in the quiescent phase per round.
 pub const QUIET_STEP: i64 = HOUR;
-/// The longest backoff of a notice and of a job, plus their leases.
-pub const RETRY_BUDGET: i64 = 2 * DAY + 30 * MINUTE;
+/// The retry budget once faults stop: a notice's backoffs (2, 4, ... 256
+/// minutes over its 8 attempts, 8.5 hours) plus its lease. Jobs are manual
+/// (no connector yet): the first runner run hands them to a person.
+pub const RETRY_BUDGET: i64 = 9 * HOUR;

@@ -15,6 +15,12 @@ use std::cell::Cell;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
+/// Whether `AIGIS_SIM_TRACE` asks for a trace of calls and operations on stderr.
+pub fn trace() -> bool {
+    static TRACE: OnceLock<bool> = OnceLock::new();
+    *TRACE.get_or_init(|| std::env::var_os("AIGIS_SIM_TRACE").is_some())
+}
+
 /// 2026-11-23T12:00:00Z, as in the app's tests.
 pub const T0: i64 = 1_795_435_200_000;
 
@@ -121,7 +127,8 @@ pub struct Actor<'w> {
     sched: Option<&'w Sched>,
     slot: usize,
     pub user: Option<String>,
-    remaining: Cell<u64>,
+    /// When Forge ends the invocation (its start plus its time limit).
+    deadline: Cell<i64>,
 }
 
 fn dead_storage() -> StorageError {
@@ -141,7 +148,7 @@ impl<'w> Actor<'w> {
             sched,
             slot,
             user,
-            remaining: Cell::new(remaining),
+            deadline: Cell::new(w.now() + remaining as i64),
         }
     }
 
@@ -158,10 +165,17 @@ impl<'w> Actor<'w> {
     }
 
     fn point(&self, p: Point) -> Fault {
-        match self.sched {
-            Some(s) => s.point(self.slot, p),
-            None => Fault::None,
+        let Some(s) = self.sched else {
+            return Fault::None;
+        };
+        let f = s.point(self.slot, p);
+        // The clock may have moved while others ran: past its time limit,
+        // Forge has ended the invocation, so it makes no further call.
+        if f != Fault::Dead && self.w.now() > self.deadline.get() {
+            s.kill(self.slot);
+            return Fault::Dead;
         }
+        f
     }
 
     fn write(&self, p: Point) -> Result<Fault, StorageError> {
@@ -301,10 +315,22 @@ impl Jira for Actor<'_> {
             .w
             .jira()
             .handle(as_user.as_deref(), &r.method, &r.path, r.body.as_deref());
+        if trace() {
+            eprintln!(
+                "  [actor {}] t={} {} {} -> {} {:?}",
+                self.slot,
+                self.w.now(),
+                r.method,
+                r.path,
+                resp.status,
+                fault
+            );
+        }
         match fault {
             Fault::Timeout => Err(JiraError::Network("timed out".into())),
             Fault::Slow => {
-                self.remaining.set(self.remaining.get().min(5_000));
+                self.deadline
+                    .set(self.deadline.get().min(self.w.now() + 5_000));
                 Ok(resp)
             }
             Fault::CrashAfter => {
@@ -340,7 +366,7 @@ impl Runtime for Actor<'_> {
         guard(&self.w.logs).push(message.to_owned());
     }
     fn remaining_millis(&self) -> u64 {
-        self.remaining.get()
+        u64::try_from(self.deadline.get() - self.w.now()).unwrap_or(0)
     }
 }
 
