@@ -63,16 +63,16 @@ fn s(v: &Value) -> &str {
 pub fn one_open_grant_per_person_and_tool(st: &State) -> Check {
     let mut seen: BTreeMap<(&str, &str), &str> = BTreeMap::new();
     for g in &st.grants {
-        if g["status"] == "active" || g["status"] == "pendingProvision" {
-            if let Some(other) = seen.insert((s(&g["account"]), s(&g["tool"])), s(&g["id"])) {
-                return fail(
-                    "one_open_grant_per_person_and_tool",
-                    format!(
-                        "{} and {} are both open for {} / {}",
-                        other, g["id"], g["account"], g["tool"]
-                    ),
-                );
-            }
+        if (g["status"] == "active" || g["status"] == "pendingProvision")
+            && let Some(other) = seen.insert((s(&g["account"]), s(&g["tool"])), s(&g["id"]))
+        {
+            return fail(
+                "one_open_grant_per_person_and_tool",
+                format!(
+                    "{} and {} are both open for {} / {}",
+                    other, g["id"], g["account"], g["tool"]
+                ),
+            );
         }
     }
     Ok(())

@@ -260,7 +260,7 @@ pub fn deliver(a: &Actor, e: &Event) -> Result<Value, String> {
         .map_err(|e| format!("{}: {}", e.code, e.log_text()))
 }
 
-fn nth<'a>(xs: &'a [Value], pick: u16) -> Option<&'a Value> {
+fn nth(xs: &[Value], pick: u16) -> Option<&Value> {
     if xs.is_empty() {
         None
     } else {
@@ -456,13 +456,13 @@ fn config(a: &Actor, variant: u8, n: u16) -> Result<Value, String> {
         7 => invoke(
             a,
             "catalog.update",
-            json!({"id": tool, "status": if n % 2 == 0 { "approved" } else { "blocked" }}),
+            json!({"id": tool, "status": if n.is_multiple_of(2) { "approved" } else { "blocked" }}),
         ),
         // The review issue type: sometimes one the project lacks (Jira refuses it).
         8 => invoke(
             a,
             "config.setIntake",
-            json!({"reviewIssueType": if n % 3 == 0 { "Review" } else { "Task" }}),
+            json!({"reviewIssueType": if n.is_multiple_of(3) { "Review" } else { "Task" }}),
         ),
         _ => invoke(a, "audit.rotateKey", json!({})),
     }

@@ -45,7 +45,6 @@ pub fn shrink(
             let complement: Vec<usize> = keep[..lo].iter().chain(&keep[hi..]).copied().collect();
             if !complement.is_empty() && fails(&complement) {
                 keep = complement;
-                n = (n - 1).max(2);
                 reduced = true;
                 break;
             }
@@ -53,7 +52,9 @@ pub fn shrink(
                 break;
             }
         }
-        if !reduced {
+        if reduced {
+            n = (n - 1).max(2);
+        } else {
             if n >= keep.len() {
                 break;
             }
