@@ -78,3 +78,59 @@ fn seeds_hold_every_invariant_and_meet_faults() {
     }
     assert!(faults > 0, "no fault was injected in twelve seeds");
 }
+
+#[test]
+fn the_invariants_catch_what_they_name() {
+    use aigis_sim::invariants::{self as inv, State};
+    use aigis_sim::ports::World;
+    use serde_json::{Value, json};
+    let w = World::new(1);
+    aigis_sim::ops::setup(&w).expect("set-up");
+    let st = State::read(&w, true);
+    assert!(inv::every_step(&st).is_ok());
+    assert!(inv::audit_log_verifies(&w).is_ok());
+    assert!(!st.audit.is_empty());
+
+    // Two open grants of one person for one tool, with no approved request.
+    for id in ["g-1", "g-2"] {
+        let g = json!({"id": id, "account": "acc-rita", "tool": "claude", "status": "active", "request": "1"});
+        w.storage().raw_entity_set("grant", id, &g.to_string());
+    }
+    let st = State::read(&w, true);
+    let name = |c: inv::Check| c.expect_err("must fail").invariant;
+    assert_eq!(
+        name(inv::one_open_grant_per_person_and_tool(&st)),
+        "one_open_grant_per_person_and_tool"
+    );
+    assert_eq!(
+        name(inv::grants_trace_to_approved_requests(&st)),
+        "grants_trace_to_approved_requests"
+    );
+    assert_eq!(name(inv::audit_matches_state(&st)), "audit_matches_state");
+    w.storage().raw_entity_delete("grant", "g-1");
+    w.storage().raw_entity_delete("grant", "g-2");
+
+    // A notice posted twice.
+    let (issue, _) = w.jira().portal_request("acc-rita", "acc-rita", json!({}));
+    let body = json!({"body": {}, "properties": [{"key": "aigis.notice", "value": {"id": "n-1"}}]})
+        .to_string();
+    for _ in 0..2 {
+        w.jira().handle(
+            None,
+            "POST",
+            &format!("/rest/api/3/issue/{issue}/comment"),
+            Some(&body),
+        );
+    }
+    assert_eq!(
+        name(inv::notices_at_most_once(&State::read(&w, false))),
+        "notices_at_most_once"
+    );
+
+    // An audit event rewritten after the fact.
+    let (key, raw) = w.storage().entities_of("audit")[0].clone();
+    let mut e: Value = serde_json::from_str(&raw).expect("event");
+    e["actor"] = json!("acc-mallory");
+    w.storage().raw_entity_set("audit", &key, &e.to_string());
+    assert_eq!(name(inv::audit_log_verifies(&w)), "audit_log_verifies");
+}
