@@ -13,14 +13,17 @@ STATE_DIR ?= .aigis
 # which only build for wasm (their export names are WIT names, not C symbols).
 NATIVE := --workspace --exclude aigis-resolvers --exclude aigis-triggers --exclude aigis-sweeps
 
-.PHONY: fuzz run test setup components host frontend lint test-native test-wasm test-frontend test-e2e clean forge-deps forge validate-manifest test-forge-smoke test-conformance test-clients
+SEEDS ?= 2000
+OPS ?= 200
+
+.PHONY: fuzz run test setup components host frontend lint sim test-sim test-native test-wasm test-frontend test-e2e clean forge-deps forge validate-manifest test-forge-smoke test-conformance test-clients
 
 ## Build everything and start the local site with demo data.
 run: setup components host frontend
 	$(AIGIS) up --demo --state-dir $(STATE_DIR) --port $(PORT) --components-dir $(COMPONENTS_DIR)
 
 ## The whole suite: lint, native tests, core tests compiled to wasm, frontend tests, browser end-to-end.
-test: setup lint components host frontend validate-manifest test-forge-smoke test-conformance test-native test-wasm test-frontend test-e2e test-clients
+test: setup lint components host frontend validate-manifest test-forge-smoke test-conformance test-native test-sim test-wasm test-frontend test-e2e test-clients
 	@echo "make test: all suites passed"
 
 setup:
@@ -44,6 +47,19 @@ lint:
 
 test-native: components
 	AIGIS_COMPONENTS_DIR=$(CURDIR)/$(COMPONENTS_DIR) $(CARGO) test $(NATIVE)
+
+## The deterministic simulator (crates/aigis-sim, release build): 2,000 seeds of 200 operations,
+## each a whole app under interleavings and faults, every invariant checked. A failure prints its
+## seed, shrinks it, and prints the one-line command that replays it.
+test-sim:
+	$(CARGO) build --release -p aigis-sim
+	target/release/aigis-sim --seeds 2000 --ops 200
+
+## Longer runs: `make sim SEEDS=20000 OPS=500` (START=n to begin elsewhere).
+START ?= 0
+sim:
+	$(CARGO) build --release -p aigis-sim
+	target/release/aigis-sim --seeds $(SEEDS) --ops $(OPS) --start $(START)
 
 ## The domain core and the ports, compiled to wasm32-wasip2 and run under wasmtime.
 test-wasm: host
@@ -94,11 +110,14 @@ test-conformance: host components forge
 	$(CARGO) test $(NATIVE) --test scenarios -- --ignored --nocapture the_forge_build
 
 ## Benchmarks (method and results: BENCHMARKS.md): each UI module's bundle and time to first
-## content under 4x CPU throttling (bench-ui), then the audit verification benchmark:
-## 1,000,000 sealed events verified by audit::Verifier against sha256sum, release build.
+## content under 4x CPU throttling (bench-ui), the audit verification benchmark (1,000,000
+## sealed events verified by audit::Verifier against sha256sum, release build), then the
+## simulator's operations per second on one core.
 .PHONY: bench bench-ui
 bench: bench-ui
 	$(CARGO) bench -p aigis-core --bench verify
+	$(CARGO) build --release -p aigis-sim
+	target/release/aigis-sim --seeds 200 --ops 200 --start 100000 --jobs 1 --bench
 
 bench-ui: frontend
 	cd frontend && node tests/bench.mjs

@@ -175,15 +175,27 @@ pub fn checkpoint_now(p: &Platform) -> Result<StoredCheckpoint, AppError> {
             value: None,
         }],
     };
-    match p.storage.transact(&[op]) {
-        Ok(()) => Ok(cp),
-        // Another invocation signed this size first: its note stands.
-        Err(aigis_platform::StorageError::ConditionFailed) => {
-            get_checkpoint(p, head.seq)?.ok_or_else(|| AppError::internal("checkpoint vanished"))
+    // A failed condition is either another invocation that signed this size
+    // first (its note stands) or a conflicting transaction (Forge reports both
+    // alike): the latter is tried again.
+    for _ in 0..CHECKPOINT_ATTEMPTS {
+        match p.storage.transact(std::slice::from_ref(&op)) {
+            Ok(()) => return Ok(cp),
+            Err(aigis_platform::StorageError::ConditionFailed) => {
+                if let Some(stored) = get_checkpoint(p, head.seq)? {
+                    return Ok(stored);
+                }
+            }
+            Err(e) => return Err(e.into()),
         }
-        Err(e) => Err(e.into()),
     }
+    Err(AppError::conflict(
+        "the checkpoint could not be stored just now; try again",
+    ))
 }
+
+/// Attempts to store a checkpoint before giving up under contention.
+const CHECKPOINT_ATTEMPTS: usize = 4;
 
 /// The newest stored checkpoint.
 pub fn latest_checkpoint(p: &Platform) -> Result<Option<StoredCheckpoint>, AppError> {
