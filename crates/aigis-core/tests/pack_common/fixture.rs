@@ -7,6 +7,7 @@
 use aigis_core::Millis;
 use aigis_core::audit::{self, AuditEvent, Head, NewEvent};
 use aigis_core::model::*;
+use aigis_core::pack::fold::{self, RecordChange, State};
 use aigis_core::pack::{PackInput, PreviousExport, PruneAnchor, PublicKeyRecord, StoredCheckpoint};
 use aigis_core::tlog::{self, Frontier, Hash, LogSigner, NodeSource, TlogError};
 use serde_json::json;
@@ -31,6 +32,8 @@ pub struct History {
     pub commit_ends: Vec<u64>,
     /// `at` of every commit.
     pub commit_at: Vec<Millis>,
+    /// Seqs of the `audit.state` events.
+    pub states: Vec<u64>,
 }
 
 impl NodeSource for History {
@@ -60,9 +63,43 @@ struct Builder {
     key_id: String,
 }
 
+/// The record change of `value` (a request, grant or job) for `data.records`.
+pub fn rec<T: serde::Serialize>(entity: &str, key: &str, value: &T) -> RecordChange {
+    RecordChange {
+        entity: entity.into(),
+        key: key.into(),
+        value: Some(serde_json::to_value(value).expect("json")),
+    }
+}
+
 impl Builder {
+    /// When the next commit happens.
+    fn next_at(&self) -> Millis {
+        T0 + STEP * (self.h.commit_at.len() as Millis + 1)
+    }
+
+    /// Commits `events` with the record changes attached as the app does.
+    fn commit_with(&mut self, mut events: Vec<NewEvent>, changes: Vec<RecordChange>) -> Millis {
+        let left = fold::attach_records(&mut events, changes);
+        assert!(left.is_empty());
+        self.commit(events)
+    }
+
+    /// Commits an `audit.state` event over everything so far.
+    fn state_event(&mut self) {
+        let mut st = State::empty();
+        st.apply_all(&self.h.events).expect("the fixture folds");
+        self.commit(vec![NewEvent::new(
+            "app:retention",
+            fold::STATE_ACTION,
+            fold::STATE_SUBJECT,
+            st.event_data(),
+        )]);
+        self.h.states.push(self.head.seq);
+    }
+
     fn commit(&mut self, events: Vec<NewEvent>) -> Millis {
-        let at = T0 + STEP * (self.h.commit_at.len() as Millis + 1);
+        let at = self.next_at();
         let (sealed, head) =
             audit::seal(&self.head, at, &self.key_id, SITE_KEY, events).expect("seal");
         self.head = head;
@@ -92,6 +129,7 @@ impl History {
                 signers: vec![],
                 commit_ends: vec![],
                 commit_at: vec![],
+                states: vec![],
             },
             key_id: "site-k1".into(),
         };
@@ -127,13 +165,11 @@ impl History {
             let key = format!("AI-{}", i + 1);
             let requester = format!("acct-{}", i % 7);
             let tool = ["chatgpt", "claude", "copilot"][i % 3].to_owned();
+            if i > 0 && i % 4 == 0 {
+                b.state_event();
+            }
             let purpose = format!("Drafting, \"summaries\"\nfor team {i}{tag}");
-            let created = b.commit(vec![NewEvent::new(
-                &requester,
-                "request.created",
-                &format!("request:{id}"),
-                json!({"issueKey": key, "tool": tool, "durationDays": 30, "purpose": purpose}),
-            )]);
+            let created = b.next_at();
             let mut r = Request {
                 id: id.clone(),
                 issue_key: key.clone(),
@@ -155,23 +191,37 @@ impl History {
                 governance_version: None,
                 security_review: false,
                 first_approval: None,
+                batch: None,
                 policy: None,
                 created_at: created,
             };
+            b.commit_with(
+                vec![NewEvent::new(
+                    &requester,
+                    "request.created",
+                    &format!("request:{id}"),
+                    json!({"issueKey": key, "tool": tool, "durationDays": 30, "purpose": r.purpose}),
+                )],
+                vec![rec("request", &id, &r)],
+            );
             if i % 3 == 2 {
                 let rationale = format!("not needed, case {i}");
-                let at = b.commit(vec![NewEvent::new(
-                    "acct-approver",
-                    "request.denied",
-                    &format!("request:{id}"),
-                    json!({"issueKey": key, "rationale": rationale, "governanceVersion": 1}),
-                )]);
+                let at = b.next_at();
                 r.decision = Decision::Denied;
                 r.decision_source = Some(DecisionSource::Manual);
                 r.decided_by = Some("acct-approver".into());
                 r.decided_at = Some(at);
-                r.rationale = Some(rationale);
+                r.rationale = Some(rationale.clone());
                 r.governance_version = Some(1);
+                b.commit_with(
+                    vec![NewEvent::new(
+                        "acct-approver",
+                        "request.denied",
+                        &format!("request:{id}"),
+                        json!({"issueKey": key, "rationale": rationale, "governanceVersion": 1}),
+                    )],
+                    vec![rec("request", &id, &r)],
+                );
             } else {
                 let auto = i % 3 == 1;
                 let actor = if auto { "app:aigis" } else { "acct-approver" };
@@ -182,21 +232,7 @@ impl History {
                 } else {
                     json!({"issueKey": key, "source": "manual", "rationale": "ok", "governanceVersion": 1})
                 };
-                let at = b.commit(vec![
-                    NewEvent::new(actor, "request.approved", &format!("request:{id}"), data),
-                    NewEvent::new(
-                        actor,
-                        "grant.created",
-                        &format!("grant:{gid}"),
-                        json!({"account": requester, "tool": tool, "status": "pendingProvision", "durationDays": 30}),
-                    ),
-                    NewEvent::new(
-                        actor,
-                        "job.queued",
-                        &format!("job:{jid}"),
-                        json!({"kind": "provision", "grant": gid, "mode": "manual"}),
-                    ),
-                ]);
+                let at = b.next_at();
                 r.decision = Decision::Approved;
                 r.decision_source = Some(if auto {
                     DecisionSource::AutoPolicy
@@ -227,9 +263,9 @@ impl History {
                     review_answer: None,
                 });
                 b.h.jobs.push(Job {
-                    id: jid,
+                    id: jid.clone(),
                     kind: JobKind::Provision,
-                    grant: gid,
+                    grant: gid.clone(),
                     mode: if auto {
                         JobMode::Connector("okta".into())
                     } else {
@@ -243,6 +279,27 @@ impl History {
                     completed_by: None,
                     note: Some("note, with comma".into()),
                 });
+                let events = vec![
+                    NewEvent::new(actor, "request.approved", &format!("request:{id}"), data),
+                    NewEvent::new(
+                        actor,
+                        "grant.created",
+                        &format!("grant:{gid}"),
+                        json!({"account": requester, "tool": tool, "status": "pendingProvision", "durationDays": 30}),
+                    ),
+                    NewEvent::new(
+                        actor,
+                        "job.queued",
+                        &format!("job:{jid}"),
+                        json!({"kind": "provision", "grant": gid, "mode": "manual"}),
+                    ),
+                ];
+                let changes = vec![
+                    rec("request", &id, &r),
+                    rec("grant", &gid, b.h.grants.last().expect("pushed")),
+                    rec("job", &jid, b.h.jobs.last().expect("pushed")),
+                ];
+                b.commit_with(events, changes);
             }
             b.h.requests.push(r);
         }
@@ -297,11 +354,26 @@ impl History {
         let from = self.commit_at[from_commit];
         let to = self.commit_at[to_commit];
         let size = self.commit_ends[to_commit];
-        let first = if from_commit == 0 {
+        let window_first = if from_commit == 0 {
             1
         } else {
             self.commit_ends[from_commit - 1] + 1
         };
+        // The tables are proven from the latest state event at or before
+        // the window's first event (the events start there), else from the
+        // empty state (the events start at 1), as the app exports.
+        let proven_from = self
+            .states
+            .iter()
+            .rev()
+            .find(|s| **s <= window_first)
+            .copied()
+            .unwrap_or(0);
+        let first = proven_from.max(1);
+        let mut state = State::empty();
+        state
+            .apply_all(&self.events[..first as usize - 1])
+            .expect("the fixture folds");
         let mut prefix = Frontier::empty();
         for e in &self.events[..(first - 1) as usize] {
             prefix
@@ -309,6 +381,10 @@ impl History {
                 .expect("push");
         }
         let in_window = |t: Millis| t >= from && t <= to;
+        let mut at_end = State::empty();
+        at_end
+            .apply_all(&self.events[..size as usize])
+            .expect("the fixture folds");
         let checkpoints = self
             .commit_ends
             .iter()
@@ -324,21 +400,22 @@ impl History {
             generated_at: to + 5_000,
             generator: "aigis 0.1.0".into(),
             requested_by: "acct-admin".into(),
-            requests: self
+            // The records as they were at the checkpoint.
+            requests: at_end
                 .requests
-                .iter()
+                .values()
                 .filter(|r| in_window(r.created_at))
                 .cloned()
                 .collect(),
-            grants: self
+            grants: at_end
                 .grants
-                .iter()
+                .values()
                 .filter(|g| in_window(g.created_at))
                 .cloned()
                 .collect(),
-            jobs: self
+            jobs: at_end
                 .jobs
-                .iter()
+                .values()
                 .filter(|j| in_window(j.created_at))
                 .cloned()
                 .collect(),
@@ -360,6 +437,8 @@ impl History {
                 pruned_through: first - 1,
                 checkpoint: self.checkpoint(first - 1),
             }),
+            proven_from,
+            state,
         }
     }
 
