@@ -46,10 +46,11 @@ struct HookedJira<'a> {
 impl Jira for HookedJira<'_> {
     fn request_jira(&self, r: &JiraRequest) -> Result<HttpResponse, JiraError> {
         let out = self.inner.request_jira(r);
-        if r.method == "POST" && r.path.ends_with("/comment") {
-            if let Some(f) = self.during.borrow_mut().take() {
-                f();
-            }
+        if r.method == "POST"
+            && r.path.ends_with("/comment")
+            && let Some(f) = self.during.borrow_mut().take()
+        {
+            f();
         }
         out
     }

@@ -115,3 +115,36 @@ fn the_manifest_lists_every_field_and_file() {
     ));
     assert!(decisions.contains(",auto-policy,,p1,"), "{decisions}");
 }
+
+#[test]
+fn plain_verify_says_the_signing_key_is_not_pinned_and_how_to_pin_it() {
+    let h = History::new(4, 4, false);
+    let zip = h.pack(0, h.last_commit(), None);
+    let r = pack::verify(&zip, &VerifyOptions::default());
+    assert!(r.ok, "{r}");
+    assert!(!r.key_pinned);
+    let key = h.signer_at(1_000);
+    let note = r.unpinned.clone().expect("an unpinned note");
+    assert!(note.contains("not pinned"), "{note}");
+    assert!(note.contains(&key.key_id()), "{note}");
+    assert!(
+        note.contains(&format!("--trusted-key {}", key.verifier_key())),
+        "{note}"
+    );
+    assert!(r.to_string().contains(&note), "{r}");
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["keyPinned"], false);
+    assert_eq!(json["unpinned"], note.as_str());
+    // Pinned: no note.
+    let pinned = pack::verify(
+        &zip,
+        &VerifyOptions {
+            trusted_key: Some(key.verifier_key()),
+            ..VerifyOptions::default()
+        },
+    );
+    assert!(
+        pinned.ok && pinned.key_pinned && pinned.unpinned.is_none(),
+        "{pinned}"
+    );
+}

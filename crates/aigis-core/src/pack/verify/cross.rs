@@ -63,8 +63,7 @@ pub(super) fn cross_check(
     report.records = counts;
 
     // The tables: exactly the fold of the log from its proven state.
-    let folded =
-        super::tables::check_fold(files, v, report, &requests, &grants, &jobs, &decisions)?;
+    super::tables::check_fold(files, v, report, &requests, &grants, &jobs, &decisions)?;
 
     // Every decision's governance version is one policy-versions.json holds.
     if !policies.is_empty() {
@@ -86,6 +85,5 @@ pub(super) fn cross_check(
             }
         }
     }
-    let _ = folded;
     Ok(())
 }

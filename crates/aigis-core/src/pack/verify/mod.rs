@@ -64,7 +64,7 @@ pub struct Failure {
     pub seq: Option<u64>,
     /// The column at fault, for a table row.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
+    pub field: Option<&'static str>,
     /// A stable name of the rule broken, e.g. `file.digest`.
     pub rule: String,
     pub message: String,
@@ -196,8 +196,8 @@ impl Failure {
         self.seq = Some(seq);
         self
     }
-    fn field(mut self, field: &str) -> Failure {
-        self.field = Some(field.to_owned());
+    fn field(mut self, field: &'static str) -> Failure {
+        self.field = Some(field);
         self
     }
 }

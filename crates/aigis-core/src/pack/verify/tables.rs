@@ -123,7 +123,7 @@ pub(super) fn check_fold(
 /// identifies a row.
 fn same(
     file: &str,
-    columns: &[&str],
+    columns: &[&'static str],
     key: usize,
     want: &[Vec<String>],
     actual: &Table,
