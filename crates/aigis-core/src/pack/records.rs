@@ -302,7 +302,13 @@ pub fn read_csv(bytes: &[u8], header: &[&str]) -> Result<Table, (u64, String)> {
             let line = e.position().map(|p| p.line()).unwrap_or(0);
             (line, format!("not valid CSV: {e}"))
         })?;
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        // The 1-based line the record starts on, counted in the bytes.
+        let line = rec.position().map_or(0, |p| {
+            let at = usize::try_from(p.byte())
+                .unwrap_or(usize::MAX)
+                .min(bytes.len());
+            bytes[..at].iter().filter(|b| **b == b'\n').count() as u64 + 1
+        });
         if first {
             first = false;
             if rec.iter().ne(header.iter().copied()) {

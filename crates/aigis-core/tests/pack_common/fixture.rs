@@ -351,6 +351,22 @@ impl History {
     /// The pack for commits `from_commit..=to_commit`, its checkpoint at
     /// the end of `to_commit`, linked to the checkpoint of `previous` size.
     pub fn input(&self, from_commit: usize, to_commit: usize, previous: Option<u64>) -> PackInput {
+        self.input_pruned(from_commit, to_commit, previous, 0)
+    }
+
+    /// [`History::input`] of a log whose events `1..=pruned` were pruned.
+    /// As the app exports: the tables are proven from the latest state event
+    /// at or before the window's first retained event; else from the empty
+    /// state (nothing pruned: the events start at 1); else from the
+    /// earliest state event after the pruned ones. The events start at the
+    /// earlier of that event and the window's first retained event.
+    pub fn input_pruned(
+        &self,
+        from_commit: usize,
+        to_commit: usize,
+        previous: Option<u64>,
+        pruned: u64,
+    ) -> PackInput {
         let from = self.commit_at[from_commit];
         let to = self.commit_at[to_commit];
         let size = self.commit_ends[to_commit];
@@ -359,20 +375,31 @@ impl History {
         } else {
             self.commit_ends[from_commit - 1] + 1
         };
-        // The tables are proven from the latest state event at or before
-        // the window's first event (the events start there), else from the
-        // empty state (the events start at 1), as the app exports.
+        let s0 = window_first.max(pruned + 1);
         let proven_from = self
             .states
             .iter()
             .rev()
-            .find(|s| **s <= window_first)
+            .find(|s| **s <= s0 && **s > pruned)
+            .or_else(|| {
+                (pruned > 0)
+                    .then(|| self.states.iter().find(|s| **s > pruned && **s <= size))
+                    .flatten()
+            })
             .copied()
             .unwrap_or(0);
-        let first = proven_from.max(1);
+        assert!(
+            pruned == 0 || proven_from > 0,
+            "no state after the pruned events"
+        );
+        let first = if proven_from == 0 {
+            1
+        } else {
+            s0.min(proven_from)
+        };
         let mut state = State::empty();
         state
-            .apply_all(&self.events[..first as usize - 1])
+            .apply_all(&self.events[..proven_from.max(1) as usize - 1])
             .expect("the fixture folds");
         let mut prefix = Frontier::empty();
         for e in &self.events[..(first - 1) as usize] {
@@ -450,5 +477,326 @@ impl History {
 
     pub fn last_commit(&self) -> usize {
         self.commit_ends.len() - 1
+    }
+}
+
+/// SplitMix64 for the random lifecycles.
+struct Mix(u64);
+
+impl Mix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+}
+
+impl History {
+    /// A random lifecycle of `steps` commits from `seed`: requests created,
+    /// approved (manual, bulk or auto-policy) or denied; grants activated,
+    /// extended and revoked; jobs completed and pruned; state events.
+    pub fn random(seed: u64, steps: usize) -> History {
+        let mut rng = Mix(seed);
+        let mut b = Builder {
+            head: Head::genesis(),
+            h: History {
+                events: vec![],
+                requests: vec![],
+                grants: vec![],
+                jobs: vec![],
+                signers: vec![],
+                commit_ends: vec![],
+                commit_at: vec![],
+                states: vec![],
+            },
+            key_id: "site-k1".into(),
+        };
+        let first = signer(seed as u8);
+        b.commit(vec![NewEvent::new(
+            "app:aigis",
+            "audit.key.created",
+            "audit:key",
+            json!({"keyId": first.key_id(), "verifierKey": first.verifier_key()}),
+        )]);
+        b.h.signers.push((first, 1));
+        let mut reqs: Vec<Request> = vec![];
+        let mut grants: Vec<Grant> = vec![];
+        let mut jobs: Vec<Job> = vec![];
+        let tools = ["chatgpt", "claude", "copilot"];
+        for step in 0..steps {
+            let at = b.next_at();
+            let pending: Vec<usize> = (0..reqs.len())
+                .filter(|i| reqs[*i].decision == Decision::Pending)
+                .collect();
+            let roll = rng.below(10);
+            if roll < 3 || pending.is_empty() && roll < 6 {
+                let n = reqs.len();
+                let id = format!("{}", 20_000 + n);
+                let tool = tools[rng.below(3)].to_owned();
+                let r = Request {
+                    id: id.clone(),
+                    issue_key: format!("AI-{}", n + 1),
+                    project_key: "AI".into(),
+                    requester: format!("acct-{}", rng.below(5)),
+                    raised_by: None,
+                    tool: tool.clone(),
+                    tool_name: tool.to_uppercase(),
+                    purpose: format!("step {step}, with \"quotes\", and =formula"),
+                    duration_days: 10 + rng.below(50) as u32,
+                    summary: format!("Access to {tool}"),
+                    description: if rng.below(2) == 0 {
+                        String::new()
+                    } else {
+                        "line\nbreak".into()
+                    },
+                    decision: Decision::Pending,
+                    decision_source: None,
+                    decided_by: None,
+                    decided_at: None,
+                    rationale: None,
+                    grant: None,
+                    governance_version: None,
+                    security_review: rng.below(4) == 0,
+                    first_approval: None,
+                    policy: None,
+                    batch: None,
+                    created_at: at,
+                };
+                b.commit_with(
+                    vec![NewEvent::new(
+                        &r.requester,
+                        "request.created",
+                        &format!("request:{id}"),
+                        json!({"issueKey": r.issue_key}),
+                    )],
+                    vec![rec("request", &id, &r)],
+                );
+                reqs.push(r);
+            } else if roll < 6 && !pending.is_empty() {
+                let i = pending[rng.below(pending.len())];
+                let r = &mut reqs[i];
+                let id = r.id.clone();
+                if rng.below(3) == 0 {
+                    r.decision = Decision::Denied;
+                    r.decision_source = Some(DecisionSource::Manual);
+                    r.decided_by = Some("acct-approver".into());
+                    r.decided_at = Some(at);
+                    r.rationale = Some(format!("no, step {step}"));
+                    r.governance_version = Some(1);
+                    b.commit_with(
+                        vec![NewEvent::new("acct-approver", "request.denied", &format!("request:{id}"),
+                            json!({"issueKey": r.issue_key, "rationale": r.rationale, "governanceVersion": 1}))],
+                        vec![rec("request", &id, &*r)],
+                    );
+                } else {
+                    let how = rng.below(3);
+                    let (source, actor) = match how {
+                        0 => (DecisionSource::Manual, "acct-approver"),
+                        1 => (DecisionSource::Bulk, "acct-approver"),
+                        _ => (DecisionSource::AutoPolicy, "app:aigis"),
+                    };
+                    let gid = format!("g-{id}");
+                    let jid = format!("j-{}", b.head.seq + 1);
+                    r.decision = Decision::Approved;
+                    r.decision_source = Some(source);
+                    r.decided_by = Some(actor.into());
+                    r.decided_at = Some(at);
+                    r.grant = Some(gid.clone());
+                    r.governance_version = Some(1);
+                    r.batch = (how == 1).then(|| format!("b-{step}"));
+                    r.policy = (how == 2).then(|| "p1".to_owned());
+                    let mut data =
+                        json!({"issueKey": r.issue_key, "source": source, "governanceVersion": 1});
+                    if let Some(bt) = &r.batch {
+                        data["batch"] = json!(bt);
+                    }
+                    if let Some(p) = &r.policy {
+                        data["policy"] = json!(p);
+                    }
+                    let g = Grant {
+                        id: gid.clone(),
+                        request: id.clone(),
+                        issue_key: r.issue_key.clone(),
+                        account: r.requester.clone(),
+                        raised_by: None,
+                        tool: r.tool.clone(),
+                        status: GrantStatus::PendingProvision,
+                        duration_days: r.duration_days,
+                        created_at: at,
+                        activated_at: None,
+                        expires_at: at + i64::from(r.duration_days) * 86_400_000,
+                        ended_at: None,
+                        review_issue: None,
+                        review_window: None,
+                        review_answer: None,
+                    };
+                    let j = Job {
+                        id: jid.clone(),
+                        kind: JobKind::Provision,
+                        grant: gid.clone(),
+                        mode: if how == 2 {
+                            JobMode::Connector("okta".into())
+                        } else {
+                            JobMode::Manual
+                        },
+                        status: JobStatus::ManualPending,
+                        attempts: 0,
+                        due_at: at,
+                        created_at: at,
+                        updated_at: at,
+                        completed_by: None,
+                        note: None,
+                    };
+                    b.commit_with(
+                        vec![
+                            NewEvent::new(
+                                actor,
+                                "request.approved",
+                                &format!("request:{id}"),
+                                data,
+                            ),
+                            NewEvent::new(
+                                actor,
+                                "grant.created",
+                                &format!("grant:{gid}"),
+                                json!({}),
+                            ),
+                            NewEvent::new(actor, "job.queued", &format!("job:{jid}"), json!({})),
+                        ],
+                        vec![
+                            rec("request", &id, &*r),
+                            rec("grant", &gid, &g),
+                            rec("job", &jid, &j),
+                        ],
+                    );
+                    grants.push(g);
+                    jobs.push(j);
+                }
+            } else if roll < 8 && !grants.is_empty() {
+                let k = rng.below(grants.len());
+                let g = &mut grants[k];
+                let gid = g.id.clone();
+                match g.status {
+                    GrantStatus::PendingProvision => {
+                        let Some(j) = jobs
+                            .iter_mut()
+                            .find(|j| j.grant == gid && j.status == JobStatus::ManualPending)
+                        else {
+                            continue;
+                        };
+                        j.status = JobStatus::Completed;
+                        j.completed_by = Some("acct-approver".into());
+                        j.updated_at = at;
+                        g.status = GrantStatus::Active;
+                        g.activated_at = Some(at);
+                        g.expires_at = at + i64::from(g.duration_days) * 86_400_000;
+                        let jid = j.id.clone();
+                        b.commit_with(
+                            vec![
+                                NewEvent::new(
+                                    "acct-approver",
+                                    "job.completed",
+                                    &format!("job:{jid}"),
+                                    json!({}),
+                                ),
+                                NewEvent::new(
+                                    "acct-approver",
+                                    "grant.activated",
+                                    &format!("grant:{gid}"),
+                                    json!({}),
+                                ),
+                            ],
+                            vec![rec("job", &jid, &*j), rec("grant", &gid, &*g)],
+                        );
+                    }
+                    GrantStatus::Active if rng.below(2) == 0 => {
+                        g.expires_at += 7 * 86_400_000;
+                        g.review_answer = Some("keep".into());
+                        b.commit_with(
+                            vec![NewEvent::new(
+                                "acct-approver",
+                                "grant.extended",
+                                &format!("grant:{gid}"),
+                                json!({"days": 7}),
+                            )],
+                            vec![rec("grant", &gid, &*g)],
+                        );
+                    }
+                    GrantStatus::Active => {
+                        g.status = GrantStatus::Revoked;
+                        g.ended_at = Some(at);
+                        let jid = format!("j-{}", b.head.seq + 1);
+                        let j = Job {
+                            id: jid.clone(),
+                            kind: JobKind::Deprovision,
+                            grant: gid.clone(),
+                            mode: JobMode::Manual,
+                            status: JobStatus::Queued,
+                            attempts: 0,
+                            due_at: at,
+                            created_at: at,
+                            updated_at: at,
+                            completed_by: None,
+                            note: Some("revoked".into()),
+                        };
+                        b.commit_with(
+                            vec![
+                                NewEvent::new(
+                                    "acct-approver",
+                                    "grant.revoked",
+                                    &format!("grant:{gid}"),
+                                    json!({}),
+                                ),
+                                NewEvent::new(
+                                    "acct-approver",
+                                    "job.queued",
+                                    &format!("job:{jid}"),
+                                    json!({}),
+                                ),
+                            ],
+                            vec![rec("grant", &gid, &*g), rec("job", &jid, &j)],
+                        );
+                        jobs.push(j);
+                    }
+                    _ => continue,
+                }
+            } else if roll == 8 {
+                let done: Vec<usize> = (0..jobs.len())
+                    .filter(|i| jobs[*i].status == JobStatus::Completed)
+                    .collect();
+                if done.is_empty() {
+                    continue;
+                }
+                let j = jobs.remove(done[rng.below(done.len())]);
+                b.commit_with(
+                    vec![NewEvent::new(
+                        "app:job-runner",
+                        "jobs.pruned",
+                        "jobs:completed",
+                        json!({"jobs": [j.id]}),
+                    )],
+                    vec![RecordChange {
+                        entity: "job".into(),
+                        key: j.id.clone(),
+                        value: None,
+                    }],
+                );
+            } else {
+                b.state_event();
+            }
+        }
+        b.h.requests = reqs;
+        b.h.grants = grants;
+        b.h.jobs = jobs;
+        b.h
     }
 }

@@ -184,7 +184,14 @@ fn same(
                 columns[key], r[key]
             ),
         )
-        .line(i as u64 + 2)
+        // The line where the row belongs: that of the row now in its place.
+        .line(
+            actual
+                .rows
+                .get(i)
+                .or(actual.rows.last())
+                .map_or(2, |(l, _)| if i < actual.rows.len() { *l } else { l + 1 }),
+        )
         .field(columns[key]));
     }
     for (pos, (line, row)) in actual.rows.iter().enumerate() {
