@@ -56,6 +56,10 @@ pub const MAC_KEY_ID: &str = "audit:mac-key-id";
 pub const LOG_KEYS: &str = "audit:log-keys";
 /// KVS: what the last evidence export committed to.
 pub const LAST_EXPORT: &str = "audit:last-export";
+/// KVS: the `audit.state` events written so far (`audit::state`), oldest first.
+pub const AUDIT_STATES: &str = "audit:states";
+/// KVS prefix: the chunks of one committed state, `audit:state:<digest>:<n>`.
+pub const AUDIT_STATE_PREFIX: &str = "audit:state:";
 /// KVS prefix: the record of one request's escalation, `escalation:<request>`.
 pub const ESCALATION_PREFIX: &str = "escalation:";
 /// KVS: the escalation sweep's watermark.

@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::outbox::Notice;
 use aigis_core::Millis;
 use aigis_core::audit::{self, AuditEvent, Head, NewEvent};
+use aigis_core::pack::fold::{self, RecordChange};
 use aigis_core::tlog::hex_bytes;
 use aigis_platform::{Condition, EntityQuery, FilterOp, Platform, SetOptions, StorageError, TxnOp};
 use serde::Serialize;
@@ -92,6 +93,9 @@ pub fn read_head(p: &Platform) -> Result<Option<Head>, AppError> {
 pub struct Change {
     ops: Vec<TxnOp>,
     events: Vec<NewEvent>,
+    /// The requests, grants and jobs written, for the events to carry
+    /// (`aigis_core::pack::fold`).
+    records: Vec<RecordChange>,
     notices: Vec<Notice>,
     gov_version: Option<u32>,
 }
@@ -109,6 +113,27 @@ impl Change {
         value: &T,
     ) -> Result<(), AppError> {
         self.ops.push(TxnOp::put(entity, key, to_json(value)?));
+        self.record(entity, key, Some(value))
+    }
+
+    /// Remembers a write of a folded entity for the change's events.
+    fn record<T: Serialize>(
+        &mut self,
+        entity: &str,
+        key: &str,
+        value: Option<&T>,
+    ) -> Result<(), AppError> {
+        if fold::FOLDED.contains(&entity) {
+            let value = value
+                .map(serde_json::to_value)
+                .transpose()
+                .map_err(|e| AppError::internal(format!("encoding: {e}")))?;
+            self.records.push(RecordChange {
+                entity: entity.to_owned(),
+                key: key.to_owned(),
+                value,
+            });
+        }
         Ok(())
     }
 
@@ -129,7 +154,7 @@ impl Change {
                 value: None,
             }],
         });
-        Ok(())
+        self.record(entity, key, Some(value))
     }
 
     pub fn delete(&mut self, entity: &str, key: &str) {
@@ -138,6 +163,13 @@ impl Change {
             entity: Some(entity.to_owned()),
             conditions: vec![],
         });
+        if fold::FOLDED.contains(&entity) {
+            self.records.push(RecordChange {
+                entity: entity.to_owned(),
+                key: key.to_owned(),
+                value: None,
+            });
+        }
     }
 
     /// Writes a plain KVS value.
@@ -169,6 +201,21 @@ impl Change {
     pub fn is_empty(&self) -> bool {
         self.ops.is_empty() && self.events.is_empty() && self.notices.is_empty()
     }
+
+    /// The events with the records they change attached. A change of a
+    /// request, grant or job without an audit event is refused: the log
+    /// must prove every record (invariant of the evidence packs).
+    fn sealed_events(&mut self) -> Result<Vec<NewEvent>, AppError> {
+        let mut events = std::mem::take(&mut self.events);
+        let left = fold::attach_records(&mut events, std::mem::take(&mut self.records));
+        if let Some(c) = left.first() {
+            return Err(AppError::internal(format!(
+                "a change of {} {} without an audit event",
+                c.entity, c.key
+            )));
+        }
+        Ok(events)
+    }
 }
 
 fn to_json<T: Serialize>(v: &T) -> Result<String, AppError> {
@@ -195,7 +242,7 @@ pub fn commit<R>(
     for _ in 0..COMMIT_ATTEMPTS {
         let head = read_head(p)?;
         let mut base = head.clone().unwrap_or_else(Head::genesis);
-        let (value, change) = decide(base.seq + 1)?;
+        let (value, mut change) = decide(base.seq + 1)?;
         if change.is_empty() {
             return Ok(Committed {
                 value,
@@ -208,7 +255,8 @@ pub fn commit<R>(
         if change.gov_version.is_some() {
             base.gov_version = change.gov_version;
         }
-        let (sealed, new_head) = audit::seal(&base, now, &key_id, &key, change.events)
+        let events = change.sealed_events()?;
+        let (sealed, new_head) = audit::seal(&base, now, &key_id, &key, events)
             .map_err(|e| AppError::internal(format!("audit log: {e}")))?;
         let mut ops = change.ops;
         for n in &change.notices {

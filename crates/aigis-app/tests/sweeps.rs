@@ -621,7 +621,10 @@ fn retention_reads_only_the_due_prefix_and_is_configurable() {
     let s = run(&w, "retention");
     let calls = w.storage.calls.get() - before;
     assert!(s["eventsPruned"].as_u64().unwrap() < 10, "{s}");
-    assert!(calls <= 20, "{calls} storage calls");
+    // The prune itself, plus the state committed before it (the state
+    // list, the last state's chunk, the events since the export, the new
+    // chunk, the commit): about 7 calls, whatever the log's length.
+    assert!(calls <= 28, "{calls} storage calls");
     assert!(w.verify().intact);
 }
 

@@ -140,8 +140,25 @@ impl Decision {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum DecisionSource {
+    /// One person's single decision.
     Manual,
+    /// One person's decision on several requests at once (`requests.decide`);
+    /// the request records the batch ([`Request::batch`]).
+    Bulk,
+    /// An auto-approval policy ([`Request::policy`], at the governance
+    /// version [`Request::governance_version`]).
     AutoPolicy,
+}
+
+impl DecisionSource {
+    /// As written in evidence packs: `manual`, `bulk` or `auto-policy`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecisionSource::Manual => "manual",
+            DecisionSource::Bulk => "bulk",
+            DecisionSource::AutoPolicy => "auto-policy",
+        }
+    }
 }
 
 /// One person's request for one tool, ingested from one Jira issue.
@@ -191,6 +208,9 @@ pub struct Request {
     /// The auto-approval policy that approved it, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
+    /// The bulk decision (`requests.decide`) it was decided in, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<String>,
     pub created_at: Millis,
 }
 

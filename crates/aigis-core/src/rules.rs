@@ -86,6 +86,7 @@ pub fn ingest(
         governance_version: None,
         security_review: false,
         first_approval: None,
+        batch: None,
         policy: None,
         created_at: now,
     })
@@ -165,7 +166,7 @@ pub fn approve(
     now: Millis,
 ) -> Result<Approval, DomainError> {
     check_pending(request)?;
-    if source == DecisionSource::Manual && request.is_party(actor) {
+    if source != DecisionSource::AutoPolicy && request.is_party(actor) {
         return Err(DomainError::Forbidden(
             "nobody may approve a request they made or raised".into(),
         ));

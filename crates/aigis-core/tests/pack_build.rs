@@ -59,13 +59,21 @@ fn building_twice_gives_identical_bytes() {
 #[test]
 fn a_window_after_pruning_is_anchored_and_links_to_the_previous_export() {
     let h = History::new(12, 3, false);
-    let mid = h.commit_ends[10];
-    let zip = h.pack(6, h.last_commit(), Some(mid));
+    // Commit 9 is the first state event (before request 4): a window from
+    // commit 12 is proven from it.
+    let mid = h.commit_ends[14];
+    let zip = h.pack(12, h.last_commit(), Some(mid));
     let r = pack::verify(&zip, &VerifyOptions::default());
     assert!(r.ok, "{r}");
     assert!(r.first_seq.unwrap() > 1);
     let anchor = r.anchor.expect("anchor");
     assert!(anchor.contains("verified from index"), "{anchor}");
+    let proven = r.proven_from.expect("proven from");
+    assert!(
+        proven.contains(&format!("audit.state event at seq {}", h.states[0])),
+        "{proven}"
+    );
+    assert!(r.events_folded > 0);
 }
 
 #[test]
@@ -94,15 +102,49 @@ fn the_manifest_lists_every_field_and_file() {
         "keys",
         "prefix",
         "prune",
+        "provenFrom",
     ] {
         assert!(m.get(k).is_some(), "manifest lacks {k}");
     }
-    assert_eq!(m["files"].as_array().unwrap().len(), 8);
+    assert_eq!(m["files"].as_array().unwrap().len(), 9);
     let env: serde_json::Value = serde_json::from_slice(&entries[1].1).unwrap();
     assert_eq!(env["payloadType"], "application/vnd.in-toto+json");
     let decisions = String::from_utf8(entries[6].1.clone()).unwrap();
     assert!(decisions.starts_with(
-        "requestId,issueKey,decision,decidedBy,decidedAt,source,rationale,governanceVersion,seq"
+        "requestId,issueKey,decision,decidedBy,decidedAt,source,batch,policy,rationale,governanceVersion,seq"
     ));
-    assert!(decisions.contains(",auto-policy,"), "{decisions}");
+    assert!(decisions.contains(",auto-policy,,p1,"), "{decisions}");
+}
+
+#[test]
+fn plain_verify_says_the_signing_key_is_not_pinned_and_how_to_pin_it() {
+    let h = History::new(4, 4, false);
+    let zip = h.pack(0, h.last_commit(), None);
+    let r = pack::verify(&zip, &VerifyOptions::default());
+    assert!(r.ok, "{r}");
+    assert!(!r.key_pinned);
+    let key = h.signer_at(1_000);
+    let note = r.unpinned.clone().expect("an unpinned note");
+    assert!(note.contains("not pinned"), "{note}");
+    assert!(note.contains(&key.key_id()), "{note}");
+    assert!(
+        note.contains(&format!("--trusted-key {}", key.verifier_key())),
+        "{note}"
+    );
+    assert!(r.to_string().contains(&note), "{r}");
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["keyPinned"], false);
+    assert_eq!(json["unpinned"], note.as_str());
+    // Pinned: no note.
+    let pinned = pack::verify(
+        &zip,
+        &VerifyOptions {
+            trusted_key: Some(key.verifier_key()),
+            ..VerifyOptions::default()
+        },
+    );
+    assert!(
+        pinned.ok && pinned.key_pinned && pinned.unpinned.is_none(),
+        "{pinned}"
+    );
 }

@@ -50,7 +50,8 @@ fn a_forked_log_is_rejected() {
     let r = with_previous(&fork.pack(11, fork.last_commit(), Some(size)), &old);
     assert_eq!(rule(&r), "link.fork", "{r}");
     // A pack that neither names nor covers the old checkpoint.
-    let r = with_previous(&h.pack(12, h.last_commit(), None), &old);
+    // (From commit 20 the pack starts at the state event of commit 18.)
+    let r = with_previous(&h.pack(20, h.last_commit(), None), &old);
     assert_eq!(rule(&r), "link.unlinked", "{r}");
 }
 

@@ -276,7 +276,7 @@ fn every_tamper_is_detected_and_named() {
                 )
             }),
             pack::DECISIONS,
-            "cross.decision",
+            "fold.field",
         ),
         (
             "decision-flipped",
@@ -284,7 +284,7 @@ fn every_tamper_is_detected_and_named() {
                 text_edit(data_mut(d, pack::DECISIONS), ",denied,", ",approved,")
             }),
             pack::DECISIONS,
-            "cross.decision",
+            "fold.field",
         ),
         (
             "grant-for-denied-request",
@@ -292,7 +292,7 @@ fn every_tamper_is_detected_and_named() {
                 text_edit(data_mut(d, pack::GRANTS), "g-0,10000,", "g-0,10002,")
             }),
             pack::GRANTS,
-            "cross.grant",
+            "fold.field",
         ),
         (
             "grant-without-event",
@@ -300,7 +300,7 @@ fn every_tamper_is_detected_and_named() {
                 text_edit(data_mut(d, pack::GRANTS), "g-0,", "g-99,")
             }),
             pack::GRANTS,
-            "cross.grant",
+            "fold.unproven",
         ),
         (
             "request-requester",
@@ -312,7 +312,7 @@ fn every_tamper_is_detected_and_named() {
                 )
             }),
             pack::REQUESTS,
-            "cross.request",
+            "fold.field",
         ),
         (
             "request-without-event",
@@ -320,7 +320,7 @@ fn every_tamper_is_detected_and_named() {
                 text_edit(data_mut(d, pack::REQUESTS), "10001,AI-2", "99999,AI-2")
             }),
             pack::REQUESTS,
-            "cross.request",
+            "fold.unproven",
         ),
         (
             "job-grant",
@@ -332,7 +332,7 @@ fn every_tamper_is_detected_and_named() {
                 )
             }),
             pack::JOBS,
-            "cross.job",
+            "fold.field",
         ),
         (
             "record-count",
@@ -379,7 +379,7 @@ fn every_tamper_is_detected_and_named() {
         (
             "checkpoint-out-of-range",
             {
-                let mut i2 = h.input(6, last, None);
+                let mut i2 = h.input(12, last, None);
                 i2.checkpoints.insert(0, h.checkpoint(2));
                 pack::build(&i2, s).unwrap()
             },

@@ -95,6 +95,14 @@ pub fn gather(
     }
     .max(pruned + 1)
     .min(cp.size + 1);
+    // The tables are proven from a committed state at or before the
+    // window (or the empty state): the events start there.
+    let (proven_from, state) = super::state::start_for(p, first_seq, pruned)?;
+    let first_seq = if proven_from == 0 {
+        1
+    } else {
+        first_seq.min(proven_from)
+    };
     let events: Vec<AuditEvent> = if first_seq <= cp.size {
         collect(
             p,
@@ -185,6 +193,8 @@ pub fn gather(
         policy_versions,
         keys: keys.keys.clone(),
         prune,
+        proven_from,
+        state,
     })
 }
 
@@ -207,6 +217,8 @@ pub fn export_window(
     query: Value,
 ) -> Result<Exported, AppError> {
     let keys = ensure_keys(p)?;
+    // A state the next exports can be proven from, under this checkpoint.
+    super::state::write(p, "app:aigis")?;
     let cp = checkpoint_now(p)?;
     let input = gather(p, w, query, by, &cp, &keys)?;
     let s = signer(p, &keys)?;

@@ -23,6 +23,7 @@ pub mod export;
 pub mod proofs;
 pub mod retention;
 pub mod search;
+pub mod state;
 pub mod store;
 pub mod verify;
 pub mod when;

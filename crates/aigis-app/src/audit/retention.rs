@@ -143,6 +143,9 @@ pub fn prune(p: &Platform, out_of_time: impl Fn() -> bool) -> Result<RetentionSu
     let (Some(last), Some(cp)) = (target, exported) else {
         return Ok(s);
     };
+    // The state after everything so far, committed in the log before any
+    // of it is pruned: packs of later windows are proven from it.
+    super::state::write(p, "app:retention")?;
     let (key_id, key) = repo::mac_key(p)?;
     let frontier = tlog::frontier_at(&StoredNodes(p.storage), last.seq)
         .map_err(|e| AppError::internal(format!("audit tree: {e}")))?;

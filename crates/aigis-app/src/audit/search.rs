@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::names::AUDIT;
 use crate::repo;
 use aigis_core::audit::AuditEvent;
-use aigis_platform::{Condition, EntityQuery, FilterOp, Platform, RangeCondition, SortOrder};
+use aigis_platform::{Condition, EntityQuery, FilterOp, Platform, SortOrder};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -53,9 +53,10 @@ pub struct SearchPage {
 }
 
 /// `audit.search` (admin): `{from?, to?, actor?, type?, subject?, cursor?,
-/// limit?}` → `{events, nextCursor}`, newest first. One index query per
-/// page: the most selective of subject, actor and type is the partition,
-/// the rest are filters.
+/// limit?}` → `{events, nextCursor}`, newest first by sequence number. One
+/// index query per page, every index ranged by seq: the most selective of
+/// subject, actor and type is the partition, the rest (and the time
+/// range) are filters.
 pub fn search(p: &Platform, _: &Caller, a: SearchArgs) -> Result<SearchPage, AppError> {
     for (field, v) in [
         ("actor", &a.actor),
@@ -92,37 +93,30 @@ pub fn search(p: &Platform, _: &Caller, a: SearchArgs) -> Result<SearchPage, App
     } else if let Some(k) = &a.kind {
         ("by-action", vec![json!(k)])
     } else {
-        ("by-at", vec![])
+        ("by-seq", vec![])
     };
-    let range = if index == "by-at" {
-        match (from, to) {
-            (Some(f), Some(t)) => Some(RangeCondition::Between(json!(f), json!(t))),
-            (Some(f), None) => Some(RangeCondition::GreaterThanEqualTo(json!(f))),
-            (None, Some(t)) => Some(RangeCondition::LessThanEqualTo(json!(t))),
-            (None, None) => None,
-        }
-    } else {
-        if let Some(f) = from {
-            filters.push(Condition {
-                attribute: "at".into(),
-                op: FilterOp::GreaterThanEqualTo,
-                value: Some(json!(f)),
-            });
-        }
-        if let Some(t) = to {
-            filters.push(Condition {
-                attribute: "at".into(),
-                op: FilterOp::LessThanEqualTo,
-                value: Some(json!(t)),
-            });
-        }
-        None
-    };
+    // Newest first by sequence number, whatever the events' times (a
+    // sweep run at a virtual time may write an older `at` after a newer
+    // one): the time range is a filter on every index.
+    if let Some(f) = from {
+        filters.push(Condition {
+            attribute: "at".into(),
+            op: FilterOp::GreaterThanEqualTo,
+            value: Some(json!(f)),
+        });
+    }
+    if let Some(t) = to {
+        filters.push(Condition {
+            attribute: "at".into(),
+            op: FilterOp::LessThanEqualTo,
+            value: Some(json!(t)),
+        });
+    }
     let page = p.storage.entity_query(&EntityQuery {
         entity: AUDIT.into(),
         index: index.into(),
         partition,
-        range,
+        range: None,
         filters,
         order: SortOrder::Desc,
         cursor: Cursor::open_opt(&a.cursor, SCOPE)?,

@@ -77,6 +77,11 @@ pub fn decide(p: &Platform, caller: &Caller, args: BulkArgs) -> Result<BulkOutco
         ));
     }
     crate::ratelimit::claim(p, &caller.account_id, "requests.decide")?;
+    // The batch every decision of this call records (decision source `bulk`).
+    let batch = format!(
+        "b-{}",
+        aigis_core::tlog::hex_bytes(&crate::repo::random_bytes(p, 8, "a batch id")?)
+    );
     let mut seen = std::collections::BTreeSet::new();
     let (mut ok, mut failed) = (0u32, 0u32);
     let mut results = Vec::with_capacity(args.request_ids.len());
@@ -89,8 +94,10 @@ pub fn decide(p: &Platform, caller: &Caller, args: BulkArgs) -> Result<BulkOutco
             rationale: args.rationale.clone(),
         };
         let out = match args.decision {
-            BulkDecision::Approve => approve_one(p, caller, &one, DecisionSource::Manual),
-            BulkDecision::Deny => deny_one(p, caller, &one),
+            BulkDecision::Approve => {
+                approve_one(p, caller, &one, DecisionSource::Bulk, Some(&batch))
+            }
+            BulkDecision::Deny => deny_one(p, caller, &one, Some(&batch)),
         };
         results.push(match out {
             Ok(d) => {

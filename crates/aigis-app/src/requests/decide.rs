@@ -49,16 +49,17 @@ fn already(request: &Request, caller: &Caller, want: Decision) -> bool {
 
 /// `requests.approve` (approver).
 pub fn approve(p: &Platform, caller: &Caller, args: DecideArgs) -> Result<Decided, AppError> {
-    approve_one(p, caller, &args, DecisionSource::Manual)
+    approve_one(p, caller, &args, DecisionSource::Manual, None)
 }
 
-/// Approves one request as `source`; the caller's approver right is
-/// already checked.
+/// Approves one request as `source` (within bulk decision `batch`, if
+/// any); the caller's approver right is already checked.
 pub(crate) fn approve_one(
     p: &Platform,
     caller: &Caller,
     args: &DecideArgs,
     source: DecisionSource,
+    batch: Option<&str>,
 ) -> Result<Decided, AppError> {
     let now = repo::now(p);
     let done = repo::commit(p, |seq| {
@@ -125,6 +126,7 @@ pub(crate) fn approve_one(
             }
         }
         a.request.governance_version = Some(gov.version);
+        a.request.batch = batch.map(str::to_owned);
         c.put(REQUEST, &a.request.id, &a.request)?;
         c.create(GRANT, &a.grant.id, &a.grant)?;
         c.create(JOB, &a.job.id, &a.job)?;
@@ -136,8 +138,16 @@ pub(crate) fn approve_one(
             },
         )?;
         let actor = &caller.account_id;
-        c.event(NewEvent::new(actor, "request.approved", &format!("request:{}", request.id),
-            json!({"issueKey": request.issue_key, "source": source, "rationale": a.request.rationale, "governanceVersion": gov.version})));
+        let mut data = json!({"issueKey": request.issue_key, "source": source, "rationale": a.request.rationale, "governanceVersion": gov.version});
+        if let Some(b) = batch {
+            data["batch"] = json!(b);
+        }
+        c.event(NewEvent::new(
+            actor,
+            "request.approved",
+            &format!("request:{}", request.id),
+            data,
+        ));
         c.event(NewEvent::new(actor, "grant.created", &format!("grant:{}", a.grant.id),
             json!({"account": a.grant.account, "tool": a.grant.tool, "status": a.grant.status.as_str(), "durationDays": a.grant.duration_days})));
         c.event(NewEvent::new(
@@ -174,14 +184,16 @@ pub(crate) fn approve_one(
 
 /// `requests.deny` (approver): the rationale is required.
 pub fn deny(p: &Platform, caller: &Caller, args: DecideArgs) -> Result<Decided, AppError> {
-    deny_one(p, caller, &args)
+    deny_one(p, caller, &args, None)
 }
 
-/// Denies one request; the caller's approver right is already checked.
+/// Denies one request (within bulk decision `batch`, if any); the
+/// caller's approver right is already checked.
 pub(crate) fn deny_one(
     p: &Platform,
     caller: &Caller,
     args: &DecideArgs,
+    batch: Option<&str>,
 ) -> Result<Decided, AppError> {
     let now = repo::now(p);
     let done = repo::commit(p, |_| {
@@ -193,12 +205,19 @@ pub(crate) fn deny_one(
         let mut denied = rules::deny(&request, &caller.account_id, &args.rationale, now)?;
         let gov_version = governance::current(p)?.version;
         denied.governance_version = Some(gov_version);
+        let mut data = json!({"issueKey": request.issue_key, "rationale": denied.rationale, "governanceVersion": gov_version});
+        if let Some(b) = batch {
+            denied.decision_source = Some(DecisionSource::Bulk);
+            denied.batch = Some(b.to_owned());
+            data["source"] = json!(DecisionSource::Bulk);
+            data["batch"] = json!(b);
+        }
         c.put(REQUEST, &denied.id, &denied)?;
         c.event(NewEvent::new(
             &caller.account_id,
             "request.denied",
             &format!("request:{}", request.id),
-            json!({"issueKey": request.issue_key, "rationale": denied.rationale, "governanceVersion": gov_version}),
+            data,
         ));
         c.notice(Notice::comment(
             format!("request-{}-decided", request.id),

@@ -41,8 +41,20 @@ pub fn render_files(input: &PackInput) -> Result<(Manifest, DataFiles), PackErro
     let mut checkpoints = input.checkpoints.clone();
     checkpoints.sort_by_key(|c| c.size);
 
-    let owned_events: Vec<crate::audit::AuditEvent> = events.iter().map(|e| (*e).clone()).collect();
-    let decisions = records::derive_decisions(&owned_events, &input.requests, input.from, input.to);
+    // The decisions are the fold's: from the starting state, every event
+    // after it.
+    let mut folded = input.state.clone();
+    folded
+        .apply_all(
+            events
+                .iter()
+                .copied()
+                .filter(|e| e.seq >= input.proven_from),
+        )
+        .map_err(|e| {
+            PackError::Invalid(format!("the fold stops at seq {}: {}", e.seq, e.message))
+        })?;
+    let decisions = folded.tables(input.from, input.to).decisions;
 
     let (requests_csv, n_requests) = records::write_csv(
         REQUESTS,
@@ -56,11 +68,7 @@ pub fn render_files(input: &PackInput) -> Result<(Manifest, DataFiles), PackErro
     )?;
     let (jobs_csv, n_jobs) =
         records::write_csv(JOBS, &JOB_COLUMNS, jobs.iter().map(|j| records::job_row(j)))?;
-    let (decisions_csv, n_decisions) = records::write_csv(
-        DECISIONS,
-        &DECISION_COLUMNS,
-        decisions.iter().map(records::DecisionRow::to_row),
-    )?;
+    let (decisions_csv, n_decisions) = records::write_csv(DECISIONS, &DECISION_COLUMNS, decisions)?;
     let mut audit = Vec::new();
     for e in &events {
         audit.extend(serde_json::to_vec(e).map_err(json_err("audit event"))?);
@@ -68,6 +76,7 @@ pub fn render_files(input: &PackInput) -> Result<(Manifest, DataFiles), PackErro
     }
     let checkpoints_json = pretty(CHECKPOINTS, &checkpoints)?;
     let policy_json = pretty(POLICY_VERSIONS, &input.policy_versions)?;
+    let state_json = pretty(STATE_FILE, &input.state)?;
 
     let records: BTreeMap<String, u64> = [
         (REQUESTS, n_requests),
@@ -77,6 +86,13 @@ pub fn render_files(input: &PackInput) -> Result<(Manifest, DataFiles), PackErro
         (AUDIT, events.len() as u64),
         (CHECKPOINTS, checkpoints.len() as u64),
         (POLICY_VERSIONS, input.policy_versions.len() as u64),
+        (
+            STATE_FILE,
+            (input.state.requests.len()
+                + input.state.grants.len()
+                + input.state.jobs.len()
+                + input.state.decisions.len()) as u64,
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -91,6 +107,7 @@ pub fn render_files(input: &PackInput) -> Result<(Manifest, DataFiles), PackErro
         (AUDIT, audit),
         (CHECKPOINTS, checkpoints_json),
         (POLICY_VERSIONS, policy_json),
+        (STATE_FILE, state_json),
     ];
     let manifest = Manifest {
         format: FORMAT.to_owned(),
@@ -120,6 +137,10 @@ pub fn render_files(input: &PackInput) -> Result<(Manifest, DataFiles), PackErro
         keys: input.keys.clone(),
         prefix: input.prefix.clone(),
         prune: input.prune.clone(),
+        proven_from: ProvenFrom {
+            seq: input.proven_from,
+            digest: input.state.digest(),
+        },
     };
     Ok((manifest, data))
 }

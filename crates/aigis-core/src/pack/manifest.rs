@@ -1,6 +1,6 @@
 //! `manifest.json`: what the pack covers and the digest of every other file.
 
-use super::{PruneAnchor, PublicKeyRecord, StoredCheckpoint};
+use super::{ProvenFrom, PruneAnchor, PublicKeyRecord, StoredCheckpoint};
 use crate::Millis;
 use crate::tlog::Frontier;
 use serde::{Deserialize, Serialize};
@@ -36,6 +36,9 @@ pub struct Manifest {
     pub prefix: Frontier,
     /// What retention pruned before `firstSeq`, if anything.
     pub prune: Option<PruneAnchor>,
+    /// Where the tables are proven from: the `audit.state` event (seq 0:
+    /// the empty state before seq 1) and the digest of `state.json`.
+    pub proven_from: ProvenFrom,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -99,10 +99,16 @@ pub struct PackInput {
     pub policy_versions: Vec<serde_json::Value>,
     pub keys: Vec<PublicKeyRecord>,
     pub prune: Option<PruneAnchor>,
+    /// Seq of the `audit.state` event the tables are folded from (0: the
+    /// empty state before seq 1); it lies within `events`.
+    pub proven_from: u64,
+    /// The state that event commits to (the fold of events before it).
+    pub state: State,
 }
 
 mod build;
 mod dsse;
+pub mod fold;
 mod manifest;
 mod records;
 mod verify;
@@ -112,8 +118,12 @@ pub use build::{DataFiles, assemble, build, render_files};
 pub use dsse::{
     DsseEnvelope, DsseSignature, PAYLOAD_TYPE, PREDICATE_TYPE, STATEMENT_TYPE, Statement, pae,
 };
+pub use fold::{ProvenFrom, State};
 pub use manifest::{FileEntry, Manifest, ManifestPrevious, Scope, Window};
-pub use records::{DecisionRow, derive_decisions};
+pub use records::{
+    DECISION_COLUMNS, DecisionRow, GRANT_COLUMNS, JOB_COLUMNS, REQUEST_COLUMNS, csv_cell,
+    decision_of, grant_row, job_row, request_row,
+};
 pub use verify::{Failure, SiteKey, VerifyOptions, VerifyReport, verify};
 pub use zipio::{MAX_ENTRIES, MAX_ENTRY_BYTES, read_entries, write_zip};
 
@@ -131,9 +141,10 @@ pub const DECISIONS: &str = "decisions.csv";
 pub const AUDIT: &str = "audit.jsonl";
 pub const CHECKPOINTS: &str = "checkpoints.json";
 pub const POLICY_VERSIONS: &str = "policy-versions.json";
+pub const STATE_FILE: &str = "state.json";
 
 /// Every entry of a pack, in zip order.
-pub const ALL_FILES: [&str; 10] = [
+pub const ALL_FILES: [&str; 11] = [
     MANIFEST,
     ENVELOPE,
     README,
@@ -144,11 +155,12 @@ pub const ALL_FILES: [&str; 10] = [
     AUDIT,
     CHECKPOINTS,
     POLICY_VERSIONS,
+    STATE_FILE,
 ];
 
 /// The files the manifest lists with digest and size: all but the
 /// manifest and the envelope, in zip order.
-pub const DATA_FILES: [&str; 8] = [
+pub const DATA_FILES: [&str; 9] = [
     README,
     REQUESTS,
     GRANTS,
@@ -157,6 +169,7 @@ pub const DATA_FILES: [&str; 8] = [
     AUDIT,
     CHECKPOINTS,
     POLICY_VERSIONS,
+    STATE_FILE,
 ];
 
 /// Why a pack could not be built.

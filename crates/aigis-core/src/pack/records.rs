@@ -7,7 +7,7 @@ use crate::audit::AuditEvent;
 use crate::model::{Grant, Job, JobMode, Request};
 use serde_json::Value;
 
-pub const REQUEST_COLUMNS: [&str; 21] = [
+pub const REQUEST_COLUMNS: [&str; 22] = [
     "id",
     "issueKey",
     "projectKey",
@@ -28,6 +28,7 @@ pub const REQUEST_COLUMNS: [&str; 21] = [
     "securityReview",
     "firstApprovalBy",
     "policy",
+    "batch",
     "createdAt",
 ];
 
@@ -63,13 +64,15 @@ pub const JOB_COLUMNS: [&str; 12] = [
     "note",
 ];
 
-pub const DECISION_COLUMNS: [&str; 9] = [
+pub const DECISION_COLUMNS: [&str; 11] = [
     "requestId",
     "issueKey",
     "decision",
     "decidedBy",
     "decidedAt",
     "source",
+    "batch",
+    "policy",
     "rationale",
     "governanceVersion",
     "seq",
@@ -96,11 +99,9 @@ pub fn request_row(r: &Request) -> Vec<String> {
         r.summary.clone(),
         r.description.clone(),
         r.decision.as_str().to_owned(),
-        match r.decision_source {
-            Some(crate::model::DecisionSource::Manual) => "manual".to_owned(),
-            Some(crate::model::DecisionSource::AutoPolicy) => "auto-policy".to_owned(),
-            None => String::new(),
-        },
+        r.decision_source
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
         opt(&r.decided_by),
         opt_time(r.decided_at),
         opt(&r.rationale),
@@ -112,6 +113,7 @@ pub fn request_row(r: &Request) -> Vec<String> {
             .map(|f| f.by.clone())
             .unwrap_or_default(),
         opt(&r.policy),
+        opt(&r.batch),
         iso_millis(r.created_at),
     ]
 }
@@ -157,7 +159,8 @@ pub fn job_row(j: &Job) -> Vec<String> {
 }
 
 /// One decision, as derived from its audit event.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DecisionRow {
     pub request_id: String,
     pub issue_key: String,
@@ -167,6 +170,13 @@ pub struct DecisionRow {
     pub decided_at: Millis,
     /// `manual`, `bulk` or `auto-policy` (other values as recorded).
     pub source: String,
+    /// The bulk decision it belonged to (source `bulk`), else empty.
+    #[serde(default)]
+    pub batch: String,
+    /// The auto-approval policy (source `auto-policy`), else empty; its
+    /// version is the governance version.
+    #[serde(default)]
+    pub policy: String,
     pub rationale: String,
     pub governance_version: Option<u64>,
     pub seq: u64,
@@ -181,6 +191,8 @@ impl DecisionRow {
             self.decided_by.clone(),
             iso_millis(self.decided_at),
             self.source.clone(),
+            self.batch.clone(),
+            self.policy.clone(),
             self.rationale.clone(),
             opt(&self.governance_version),
             self.seq.to_string(),
@@ -192,66 +204,48 @@ fn str_field(data: &Value, key: &str) -> Option<String> {
     data.get(key).and_then(Value::as_str).map(str::to_owned)
 }
 
-/// The decisions recorded in `events` within `[from, to]`: one per
-/// `request.approved` / `request.denied` event on a `request:<id>`
-/// subject, joined with `requests` for the issue key when the event
-/// lacks it.
-pub fn derive_decisions(
-    events: &[AuditEvent],
-    requests: &[Request],
-    from: Millis,
-    to: Millis,
-) -> Vec<DecisionRow> {
-    derive_decisions_with(events, from, to, &|id| {
-        requests
-            .iter()
-            .find(|r| r.id == id)
-            .map(|r| r.issue_key.clone())
-    })
-}
-
-/// [`derive_decisions`] with the request lookup (id -> issue key) given.
-pub fn derive_decisions_with(
-    events: &[AuditEvent],
-    from: Millis,
-    to: Millis,
+/// The decision `e` records, if it is a `request.approved` /
+/// `request.denied` event on a `request:<id>` subject: decided by the
+/// event's actor at its time; the issue key from `data.issueKey`, else
+/// `issue_key_of(id)`; source `manual` (absent or `manual`), `bulk`
+/// or `auto-policy` (`autoPolicy`), with `data.batch` and `data.policy`;
+/// `data.rationale`; `data.governanceVersion`, else the event's
+/// `govVersion`; the event's seq.
+pub fn decision_of(
+    e: &AuditEvent,
     issue_key_of: &dyn Fn(&str) -> Option<String>,
-) -> Vec<DecisionRow> {
-    events
-        .iter()
-        .filter(|e| e.at >= from && e.at <= to)
-        .filter_map(|e| {
-            let decision = match e.action.as_str() {
-                "request.approved" => "approved",
-                "request.denied" => "denied",
-                _ => return None,
-            };
-            let request_id = e.subject.strip_prefix("request:")?.to_owned();
-            let issue_key = str_field(&e.data, "issueKey")
-                .or_else(|| issue_key_of(&request_id))
-                .unwrap_or_default();
-            let source = match str_field(&e.data, "source").as_deref() {
-                None | Some("manual") => "manual".to_owned(),
-                Some("autoPolicy") | Some("auto-policy") => "auto-policy".to_owned(),
-                Some(other) => other.to_owned(),
-            };
-            Some(DecisionRow {
-                request_id,
-                issue_key,
-                decision: decision.to_owned(),
-                decided_by: e.actor.clone(),
-                decided_at: e.at,
-                source,
-                rationale: str_field(&e.data, "rationale").unwrap_or_default(),
-                governance_version: e
-                    .data
-                    .get("governanceVersion")
-                    .and_then(Value::as_u64)
-                    .or(e.gov_version.map(u64::from)),
-                seq: e.seq,
-            })
-        })
-        .collect()
+) -> Option<DecisionRow> {
+    let decision = match e.action.as_str() {
+        "request.approved" => "approved",
+        "request.denied" => "denied",
+        _ => return None,
+    };
+    let request_id = e.subject.strip_prefix("request:")?.to_owned();
+    let issue_key = str_field(&e.data, "issueKey")
+        .or_else(|| issue_key_of(&request_id))
+        .unwrap_or_default();
+    let source = match str_field(&e.data, "source").as_deref() {
+        None | Some("manual") => "manual".to_owned(),
+        Some("autoPolicy") | Some("auto-policy") => "auto-policy".to_owned(),
+        Some(other) => other.to_owned(),
+    };
+    Some(DecisionRow {
+        request_id,
+        issue_key,
+        decision: decision.to_owned(),
+        decided_by: e.actor.clone(),
+        decided_at: e.at,
+        source,
+        batch: str_field(&e.data, "batch").unwrap_or_default(),
+        policy: str_field(&e.data, "policy").unwrap_or_default(),
+        rationale: str_field(&e.data, "rationale").unwrap_or_default(),
+        governance_version: e
+            .data
+            .get("governanceVersion")
+            .and_then(Value::as_u64)
+            .or(e.gov_version.map(u64::from)),
+        seq: e.seq,
+    })
 }
 
 /// A cell as written: text a spreadsheet would run as a formula (starting
@@ -308,7 +302,13 @@ pub fn read_csv(bytes: &[u8], header: &[&str]) -> Result<Table, (u64, String)> {
             let line = e.position().map(|p| p.line()).unwrap_or(0);
             (line, format!("not valid CSV: {e}"))
         })?;
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        // The 1-based line the record starts on, counted in the bytes.
+        let line = rec.position().map_or(0, |p| {
+            let at = usize::try_from(p.byte())
+                .unwrap_or(usize::MAX)
+                .min(bytes.len());
+            bytes[..at].iter().filter(|b| **b == b'\n').count() as u64 + 1
+        });
         if first {
             first = false;
             if rec.iter().ne(header.iter().copied()) {

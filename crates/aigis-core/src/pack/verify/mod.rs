@@ -25,6 +25,7 @@ use std::fmt;
 mod cross;
 mod link;
 mod parts;
+mod tables;
 
 use cross::cross_check;
 use link::link;
@@ -61,6 +62,9 @@ pub struct Failure {
     /// The audit seq (or checkpoint size) concerned, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seq: Option<u64>,
+    /// The column at fault, for a table row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
     /// A stable name of the rule broken, e.g. `file.digest`.
     pub rule: String,
     pub message: String,
@@ -89,6 +93,21 @@ pub struct VerifyReport {
     /// The note key id of the key that signed the pack.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
+    /// The verifier key that signed the pack (as the pack lists it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verifier_key: Option<String>,
+    /// Whether the signing key was pinned: by `--trusted-key`, or by an
+    /// older pack (`--previous`) this one extends.
+    pub key_pinned: bool,
+    /// Without a pin: that the key was taken from the pack itself, its id,
+    /// and how to pin it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unpinned: Option<String>,
+    /// Events folded into the tables (see `pack::fold`).
+    pub events_folded: u64,
+    /// From which event and state the tables are proven.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proven_from: Option<String>,
     /// Set when retention pruned the log before this pack's first event.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub anchor: Option<String>,
@@ -110,6 +129,9 @@ impl fmt::Display for VerifyReport {
                 }
                 if let Some(s) = x.seq {
                     write!(f, "seq {s} ")?;
+                }
+                if let Some(c) = &x.field {
+                    write!(f, "field {c} ")?;
                 }
                 writeln!(f, "[{}]: {}", x.rule, x.message)?;
             }
@@ -136,11 +158,17 @@ impl fmt::Display for VerifyReport {
         for (file, n) in &self.records {
             writeln!(f, "records {file:<20} {n}")?;
         }
+        if let Some(p) = &self.proven_from {
+            writeln!(f, "{p}; {} events folded", self.events_folded)?;
+        }
         if let Some(a) = &self.anchor {
             writeln!(f, "{a}")?;
         }
         if let Some(p) = &self.previous {
             writeln!(f, "{p}")?;
+        }
+        if let Some(u) = &self.unpinned {
+            writeln!(f, "{u}")?;
         }
         Ok(())
     }
@@ -153,6 +181,7 @@ fn fail(file: &str, rule: &str, message: impl Into<String>) -> Failure {
         file: file.to_owned(),
         line: None,
         seq: None,
+        field: None,
         rule: rule.to_owned(),
         message: message.into(),
     }
@@ -165,6 +194,10 @@ impl Failure {
     }
     fn seq(mut self, seq: u64) -> Failure {
         self.seq = Some(seq);
+        self
+    }
+    fn field(mut self, field: &'static str) -> Failure {
+        self.field = Some(field);
         self
     }
 }
@@ -199,6 +232,16 @@ pub fn verify(zip: &[u8], opts: &VerifyOptions) -> VerifyReport {
         report.failure = Some(f);
     }
     report.ok = report.failure.is_none();
+    report.key_pinned = opts.trusted_key.is_some() || opts.previous.is_some();
+    if !report.key_pinned
+        && let (Some(id), Some(vk)) = (&report.key_id, &report.verifier_key)
+    {
+        report.unpinned = Some(format!(
+            "NOTE: the signing key is not pinned: key {id} was taken from the pack itself, \
+             so anyone holding a key could have made this pack. Pin it with \
+             --trusted-key {vk} (or check against an older pack with --previous OLDER.zip)."
+        ));
+    }
     report
 }
 
@@ -325,6 +368,7 @@ fn check(zip: &[u8], opts: &VerifyOptions, report: &mut VerifyReport) -> Check<V
         }
     };
     report.key_id = Some(current.key_id.clone());
+    report.verifier_key = Some(current.verifier_key.clone());
     if let Some(trusted) = &opts.trusted_key
         && trusted.trim() != current.verifier_key
     {
