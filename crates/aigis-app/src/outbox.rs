@@ -27,8 +27,12 @@ use serde_json::Value;
 
 /// Deliveries attempted before a notice is given up as failed.
 pub const MAX_ATTEMPTS: u32 = 8;
-/// How long a claimed delivery may take before another caller may retry it.
-pub const LEASE: Millis = 5 * MINUTE;
+/// How long a claimed delivery may take before another caller may retry it:
+/// longer than any invocation may run (a scheduled trigger's 900 s) plus five
+/// minutes for clock skew between hosts, so a claim runs out only after its
+/// claimer has stopped and can no longer post. (A 5-minute lease could be
+/// overtaken while a 900 s sweep was still delivering the notice.)
+pub const LEASE: Millis = 20 * MINUTE;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

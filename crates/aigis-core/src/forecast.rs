@@ -234,6 +234,7 @@ mod tests {
             security_review: false,
             first_approval: None,
             policy: None,
+            batch: None,
             created_at: NOW - age_hours * HOUR,
         }
     }

@@ -117,7 +117,7 @@ pub enum Op {
 }
 
 /// The furthest the clock jumps back: the skew between two hosts' clocks.
-/// Leases (5 and 15 minutes) assume a skew below them; a jump back longer
+/// Leases (20 minutes: the longest invocation plus five) assume a skew below five minutes; a jump back longer
 /// than a lease lets a runner whose clock is ahead take over a live claim.
 pub const MAX_BACK_MINUTES: i64 = 2;
 

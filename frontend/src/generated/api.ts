@@ -154,7 +154,7 @@ policy?: string, };
 /**
  * Who made a decision: a person, or an auto-approval policy.
  */
-export type DecisionSource = "manual" | "autoPolicy";
+export type DecisionSource = "manual" | "bulk" | "autoPolicy";
 
 /**
  * One approver lets another approve in their place until `until`.
@@ -844,7 +844,11 @@ firstApproval?: FirstApproval | null,
 /**
  * The auto-approval policy that approved it, if any.
  */
-policy?: string | null, createdAt: number, };
+policy?: string | null, 
+/**
+ * The bulk decision (`requests.decide`) it was decided in, if any.
+ */
+batch?: string | null, createdAt: number, };
 
 /**
  * A request with its grant, if it has one.

@@ -61,7 +61,9 @@ fn generation_key(base: &str, n: u32) -> String {
 
 /// How long a claim without an issue key stands for a creation in
 /// progress; older, it was left by a run that died before Jira answered.
-pub const CLAIM_LEASE: Millis = 15 * time::MINUTE;
+/// Longer than the sweep may run (900 s) plus five minutes of clock skew,
+/// as for [`crate::outbox::LEASE`].
+pub const CLAIM_LEASE: Millis = 20 * time::MINUTE;
 /// Recoveries of one window before the sweep gives it up as failed.
 const MAX_GENERATIONS: u32 = 20;
 
