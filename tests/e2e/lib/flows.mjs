@@ -122,6 +122,11 @@ export const checked = new Map();
  */
 export async function checkScreen(page, frames, name) {
   const list = Array.isArray(frames) ? frames : frames ? [frames] : [];
+  // Let transitions (a dialog fading in) end first: axe measures colours as drawn.
+  for (const t of [page, ...list]) {
+    await t.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))));
+  }
+  await page.waitForTimeout(50);
   const found = [];
   for (const v of await seriousViolations(page)) found.push({ where: 'shell', ...v });
   for (const f of list) for (const v of await seriousViolations(f)) found.push({ where: 'module', ...v });
