@@ -118,7 +118,8 @@ export const checked = new Map();
 
 /**
  * The checks every screen gets: 0 serious/critical axe violations on the
- * shell page and on each given module frame, and its screenshots.
+ * shell page and on each given module frame, in light and in dark, and its
+ * screenshots (light, dark, 400 px).
  */
 export async function checkScreen(page, frames, name) {
   const list = Array.isArray(frames) ? frames : frames ? [frames] : [];
@@ -130,6 +131,16 @@ export async function checkScreen(page, frames, name) {
   const found = [];
   for (const v of await seriousViolations(page)) found.push({ where: 'shell', ...v });
   for (const f of list) for (const v of await seriousViolations(f)) found.push({ where: 'module', ...v });
+  // And in the other colour mode: the shell's switch reaches every module frame.
+  const mode = await page.evaluate(() => document.documentElement.getAttribute('data-color-mode'));
+  const other = mode === 'dark' ? 'light' : 'dark';
+  await page.locator('#theme-switch').click();
+  for (const f of list) await f.waitForFunction((m) => document.documentElement.getAttribute('data-color-mode') === m, other);
+  await page.waitForTimeout(50);
+  for (const v of await seriousViolations(page)) found.push({ where: `shell (${other})`, ...v });
+  for (const f of list) for (const v of await seriousViolations(f)) found.push({ where: `module (${other})`, ...v });
+  await page.locator('#theme-switch').click();
+  for (const f of list) await f.waitForFunction((m) => document.documentElement.getAttribute('data-color-mode') === m, mode);
   checked.set(name, found);
   assert.deepEqual(found, [], `${name}: axe-core serious/critical violations:\n${JSON.stringify(found, null, 2)}`);
   await screenshots(page, name);
