@@ -40,13 +40,13 @@ const GLOBAL = {
 };
 const ADMIN = {
   overview: (f) => f.getByTestId('readiness-cards'),
-  intake: (f) => f.getByTestId('intake-save'),
+  intake: (f) => f.getByText('aigis-approvers').first(),
   catalog: (f) => f.getByTestId('edit-claude'),
   connectors: (f) => f.getByText('Not configured').first(),
   governance: (f) => f.getByTestId('governance-save'),
   requests: (f) => f.getByTestId('admin-requests').getByText(issueKey, { exact: true }),
   insights: (f) => f.getByTestId('insights-charts'),
-  logs: (f) => f.getByTestId('export-pack'),
+  logs: (f) => f.getByTestId('audit-events').getByRole('row').nth(1),
 };
 
 for (const [tab, ready] of Object.entries(GLOBAL)) {

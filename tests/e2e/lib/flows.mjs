@@ -125,7 +125,15 @@ export async function checkScreen(page, frames, name) {
   const list = Array.isArray(frames) ? frames : frames ? [frames] : [];
   // Let transitions (a dialog fading in) end first: axe measures colours as drawn.
   for (const t of [page, ...list]) {
-    await t.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))));
+    await t.evaluate(() =>
+      Promise.all(
+        document
+          .getAnimations()
+          // Not the endless ones (a spinner): they never finish.
+          .filter((a) => Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity))
+          .map((a) => a.finished.catch(() => undefined)),
+      ),
+    );
   }
   await page.waitForTimeout(50);
   const found = [];
