@@ -55,6 +55,26 @@ export async function startSite() {
     users,
     user: (role, n = 0) => users.filter((u) => u.role === role)[n],
     log: () => log,
+    /** Runs scheduled trigger `name` once (`aigis sweep`) on this site's state: its JSON summary. */
+    sweep(name) {
+      return new Promise((ok, fail) => {
+        const args = ['--manifest', join(ROOT, 'manifest.yml'), '--state-dir', state, '--components-dir', components, 'sweep', name];
+        const p = spawn(bin, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        p.stdout.on('data', (d) => (out += d));
+        p.stderr.on('data', (d) => (err += d));
+        p.on('error', fail);
+        p.on('exit', (code) => {
+          if (code !== 0) return fail(new Error(`aigis sweep ${name} exited ${code}: ${err}`));
+          try {
+            ok(JSON.parse(out.trim().split('\n')[0]));
+          } catch (e) {
+            fail(new Error(`aigis sweep ${name}: ${e.message}: ${out}`));
+          }
+        });
+      });
+    },
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
