@@ -126,10 +126,10 @@ clean:
 	$(CARGO) clean
 	rm -rf frontend/dist frontend/node_modules
 
-## Fuzz pack::verify (cargo-fuzz; nightly features unlocked on stable with RUSTC_BOOTSTRAP), ~60 s per target.
+## Fuzz pack::verify, every resolver's payload and snapshot ingestion (cargo-fuzz; nightly features unlocked on stable with RUSTC_BOOTSTRAP), ~60 s per target.
 FUZZ_SECONDS ?= 60
 fuzz:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz
-	cd fuzz && for t in verify_pack verify_mutated; do \
+	cd fuzz && for t in verify_pack verify_mutated resolver_payload snapshot_ingest; do \
 		RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 || exit 1; \
 	done
