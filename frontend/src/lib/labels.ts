@@ -69,7 +69,11 @@ const JOB_STATUS: Record<JobStatus, string> = {
   manualPending: 'Waiting for a person',
   completed: 'Completed',
 };
-const DECISION_SOURCE: Record<DecisionSource, string> = { manual: 'by an approver', autoPolicy: 'by an auto-approval policy' };
+const DECISION_SOURCE: Record<DecisionSource, string> = {
+  manual: 'by an approver',
+  bulk: 'by an approver, in a bulk decision',
+  autoPolicy: 'by an auto-approval policy',
+};
 
 function humanize(s: string): string {
   const spaced = s.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[-_]/g, ' ').toLowerCase();
