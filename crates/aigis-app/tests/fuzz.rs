@@ -55,7 +55,7 @@ const FIELDS: &[&str] = &[
 fn value(r: &mut TestRng, depth: u32, ids: &[String]) -> Value {
     match r.next_u32() % if depth > 2 { 7 } else { 9 } {
         0 => Value::Null,
-        1 => json!(r.next_u32() % 2 == 0),
+        1 => json!(r.next_u32().is_multiple_of(2)),
         2 => json!(i64::from(r.next_u32() as i32) % 1000),
         3 => json!(r.next_u64()),
         4 => json!(

@@ -124,7 +124,29 @@ export const checked = new Map();
 export async function checkScreen(page, frames, name) {
   const list = Array.isArray(frames) ? frames : frames ? [frames] : [];
   // Let transitions (a dialog fading in) end first: axe measures colours as drawn.
-  for (const t of [page, ...list]) {
+  await settle([page, ...list]);
+  const found = [];
+  for (const v of await seriousViolations(page)) found.push({ where: 'shell', ...v });
+  for (const f of list) for (const v of await seriousViolations(f)) found.push({ where: 'module', ...v });
+  // And in the other colour mode: the shell's switch reaches every module frame.
+  const mode = await page.evaluate(() => document.documentElement.getAttribute('data-color-mode'));
+  const other = mode === 'dark' ? 'light' : 'dark';
+  await page.locator('#theme-switch').click();
+  for (const f of list) await f.waitForFunction((m) => document.documentElement.getAttribute('data-color-mode') === m, other);
+  // Colours change through CSS transitions (a field's background): let them end too.
+  await settle([page, ...list]);
+  for (const v of await seriousViolations(page)) found.push({ where: `shell (${other})`, ...v });
+  for (const f of list) for (const v of await seriousViolations(f)) found.push({ where: `module (${other})`, ...v });
+  await page.locator('#theme-switch').click();
+  for (const f of list) await f.waitForFunction((m) => document.documentElement.getAttribute('data-color-mode') === m, mode);
+  checked.set(name, found);
+  assert.deepEqual(found, [], `${name}: axe-core serious/critical violations:\n${JSON.stringify(found, null, 2)}`);
+  await screenshots(page, name);
+}
+
+/** Waits until the finite animations and transitions of each page or frame have ended. */
+async function settle(targets) {
+  for (const t of targets) {
     await t.evaluate(() =>
       Promise.all(
         document
@@ -135,23 +157,7 @@ export async function checkScreen(page, frames, name) {
       ),
     );
   }
-  await page.waitForTimeout(50);
-  const found = [];
-  for (const v of await seriousViolations(page)) found.push({ where: 'shell', ...v });
-  for (const f of list) for (const v of await seriousViolations(f)) found.push({ where: 'module', ...v });
-  // And in the other colour mode: the shell's switch reaches every module frame.
-  const mode = await page.evaluate(() => document.documentElement.getAttribute('data-color-mode'));
-  const other = mode === 'dark' ? 'light' : 'dark';
-  await page.locator('#theme-switch').click();
-  for (const f of list) await f.waitForFunction((m) => document.documentElement.getAttribute('data-color-mode') === m, other);
-  await page.waitForTimeout(50);
-  for (const v of await seriousViolations(page)) found.push({ where: `shell (${other})`, ...v });
-  for (const f of list) for (const v of await seriousViolations(f)) found.push({ where: `module (${other})`, ...v });
-  await page.locator('#theme-switch').click();
-  for (const f of list) await f.waitForFunction((m) => document.documentElement.getAttribute('data-color-mode') === m, mode);
-  checked.set(name, found);
-  assert.deepEqual(found, [], `${name}: axe-core serious/critical violations:\n${JSON.stringify(found, null, 2)}`);
-  await screenshots(page, name);
+  await targets[0].waitForTimeout(50);
 }
 
 /** No page error or CSP refusal happened on `page`. */
