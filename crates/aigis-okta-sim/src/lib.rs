@@ -62,16 +62,7 @@ pub struct OktaSim {
     base_url: RwLock<String>,
 }
 
-/// Errors of the admin API.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum SimError {
-    #[error("not found: {0}")]
-    NotFound(String),
-    #[error("already exists: {0}")]
-    AlreadyExists(String),
-    #[error("invalid: {0}")]
-    Invalid(String),
-}
+pub use aigis_sim_kit::SimError;
 
 /// Input of [`OktaSim::add_user`].
 #[derive(Debug, Clone, PartialEq, Eq)]

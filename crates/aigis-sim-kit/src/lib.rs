@@ -19,6 +19,17 @@ pub mod serve;
 
 pub use clock::Clock;
 
+/// Errors of a simulator's admin API (seeding, out-of-band changes).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SimError {
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("already exists: {0}")]
+    AlreadyExists(String),
+    #[error("invalid: {0}")]
+    Invalid(String),
+}
+
 /// An HTTP-like response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimResponse {
