@@ -118,6 +118,11 @@ impl World {
         out
     }
 
+    /// Runs `f` with a platform whose user-principal Jira calls act as `user`.
+    pub fn with_user<R>(&self, user: Option<String>, f: impl FnOnce(Platform) -> R) -> R {
+        self.with(user, f)
+    }
+
     /// Runs `f` with an app-principal platform over this world.
     pub fn with_platform<R>(&self, f: impl FnOnce(Platform) -> R) -> R {
         self.with(None, f)
