@@ -41,10 +41,11 @@ pub struct RequestPage {
     pub next_cursor: Option<Cursor>,
 }
 
-/// `requests.get`: the requester sees their own; approvers see any.
+/// `requests.get`: its parties (the requester, and whoever raised it for
+/// them) see their own; approvers see any.
 pub fn get(p: &Platform, caller: &Caller, args: RequestRef) -> Result<RequestDetail, AppError> {
     let request = load_request(p, &args.request_id)?;
-    if request.requester != caller.account_id && !caller.is_approver()? {
+    if !request.is_party(&caller.account_id) && !caller.is_approver()? {
         // Same answer as a missing request: existence is not disclosed.
         return Err(AppError::not_found(format!(
             "request {:?} does not exist",
