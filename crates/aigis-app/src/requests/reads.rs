@@ -83,14 +83,15 @@ pub fn mine(p: &Platform, caller: &Caller, args: PageArgs) -> Result<RequestPage
     })
 }
 
-/// `requests.pending` (approver): oldest first, without the caller's own.
+/// `requests.pending` (approver): oldest first, without those the caller is
+/// a party to (their own, and those they raised for someone else).
 pub fn pending(p: &Platform, caller: &Caller, args: PageArgs) -> Result<RequestPage, AppError> {
     let query = by("by-decision", json!("pending"), SortOrder::Asc);
     let (requests, next_cursor) = page::read::<Request>(p, "requests.pending", query, &args)?;
     Ok(RequestPage {
         requests: requests
             .into_iter()
-            .filter(|r| r.requester != caller.account_id)
+            .filter(|r| !r.is_party(&caller.account_id))
             .collect(),
         next_cursor,
     })
