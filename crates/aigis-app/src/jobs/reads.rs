@@ -51,8 +51,9 @@ pub struct ManualJobPage {
 
 /// `jobs.manual` (approver): jobs waiting for a person, oldest first, each
 /// with its person, tool, issue and fulfilment notes (two reads per job,
-/// each tool read once per page).
-pub fn manual(p: &Platform, _: &Caller, args: PageArgs) -> Result<ManualJobPage, AppError> {
+/// each tool read once per page); without those of grants the caller is a
+/// party to (holds, or raised the request for), which they may not complete.
+pub fn manual(p: &Platform, caller: &Caller, args: PageArgs) -> Result<ManualJobPage, AppError> {
     let query = EntityQuery {
         entity: JOB.into(),
         index: "by-status-due".into(),
@@ -77,6 +78,9 @@ pub fn manual(p: &Platform, _: &Caller, args: PageArgs) -> Result<ManualJobPage,
             });
             continue;
         };
+        if grant.is_party(&caller.account_id) {
+            continue;
+        }
         if !tools.contains_key(&grant.tool) {
             let t: Option<Tool> = repo::get(p, TOOL, &grant.tool)?;
             tools.insert(grant.tool.clone(), t);
