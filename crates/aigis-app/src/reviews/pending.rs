@@ -31,7 +31,8 @@ pub struct PendingReviews {
     pub reviews: Vec<PendingReview>,
 }
 
-/// `reviews.pending` (approver): open reviews awaiting an answer.
+/// `reviews.pending` (approver): open reviews awaiting an answer, without
+/// those of grants the caller is a party to (nobody answers their own).
 pub fn pending(p: &Platform, caller: &Caller, _: NoArgs) -> Result<PendingReviews, AppError> {
     let now = p.runtime.now_millis();
     let window = caller
@@ -49,6 +50,7 @@ pub fn pending(p: &Platform, caller: &Caller, _: NoArgs) -> Result<PendingReview
     repo::scan(p, query, |_, g: Grant| {
         if g.review_issue.is_some()
             && g.review_answer.is_none()
+            && !g.is_party(&caller.account_id)
             && g.review_window == Some(g.expires_at)
         {
             out.push(PendingReview {
