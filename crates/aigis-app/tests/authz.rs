@@ -73,7 +73,7 @@ impl Row {
         self.refusal = "not-found";
         self
     }
-    const fn from_portal(mut self) -> Row {
+    const fn in_portal(mut self) -> Row {
         self.from = From::Portal;
         self
     }
@@ -338,7 +338,7 @@ const ROWS: &[Row] = &[
     row("whoami", EVERYONE, whoami),
     row("catalog.list", EVERYONE, requestable),
     row("catalog.list", ADMIN, every_tool).case("every status", |_| json!({"all": true})),
-    row("portal.form", EVERYONE, portal_form).from_portal(),
+    row("portal.form", EVERYONE, portal_form).in_portal(),
     row("requests.mine", EVERYONE, own_requests),
     row("grants.mine", EVERYONE, own_grants),
     row("requests.get", &[Admin, Approver, Requester], sam_request)
