@@ -385,7 +385,7 @@ impl<'a> Okta<'a> {
                     return Ok(Some(r["name"].as_str().unwrap_or("a rule").to_owned()));
                 }
             }
-            match header(&resp, "link").and_then(next_link) {
+            match next_of(&resp) {
                 Some(n) if !seen.contains(&n) => {
                     seen.push(n.clone());
                     url = n;
@@ -395,6 +395,14 @@ impl<'a> Okta<'a> {
             }
         }
     }
+}
+
+/// The `rel="next"` link among the answer's `Link` headers (Okta sends one per relation).
+fn next_of(resp: &HttpResponse) -> Option<String> {
+    resp.headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("link"))
+        .find_map(|(_, v)| next_link(v))
 }
 
 fn user_of(v: &Value) -> ExtUser {
@@ -560,7 +568,7 @@ impl Directory for Okta<'_> {
             .collect();
         Ok(MemberPage {
             members,
-            next: header(&resp, "link").and_then(next_link),
+            next: next_of(&resp),
         })
     }
 }
