@@ -569,3 +569,30 @@ fn disabling_a_connector_makes_new_approvals_manual() {
             .is_none()
     );
 }
+
+#[test]
+fn identity_records_are_pruned_with_the_audit_retention() {
+    let s = setup(true);
+    s.w.ok(
+        "ada",
+        "identities.set",
+        json!({"connector": "okta", "account": s.w.account("rita"), "externalId": s.rita}),
+    );
+    let run = |w: &World| -> Value {
+        let out = w
+            .with_platform(|p| aigis_app::on_schedule(p, "retention", "{}", "{}"))
+            .expect("retention");
+        serde_json::from_str(&out).unwrap()
+    };
+    assert_eq!(
+        run(&s.w)["identityRecordsPruned"],
+        0,
+        "within retention: kept"
+    );
+    s.w.set_now(T0 + 400 * DAY);
+    let out = run(&s.w);
+    assert_eq!(out["identityRecordsPruned"], 1, "{out}");
+    let listed =
+        s.w.ok("ada", "identities.list", json!({"connector": "okta"}));
+    assert_eq!(listed["identities"], json!([]));
+}
