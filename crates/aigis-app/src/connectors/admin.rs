@@ -126,8 +126,7 @@ fn bindings(p: &Platform) -> Result<Vec<Binding>, AppError> {
         .collect())
 }
 
-fn out(p: &Platform, rec: ConnectorRecord, all: &[Binding]) -> ConnectorOut {
-    let _ = p;
+fn out(rec: ConnectorRecord, all: &[Binding]) -> ConnectorOut {
     ConnectorOut {
         credential_set: rec.credential_set_at.is_some(),
         tools: all
@@ -242,7 +241,7 @@ pub fn list(p: &Platform, _: &Caller, _: NoArgs) -> Result<ConnectorList, AppErr
     let all = bindings(p)?;
     let connectors = scan_kv::<ConnectorRecord>(p, CONNECTOR_PREFIX)?
         .into_iter()
-        .map(|(_, r)| out(p, r, &all))
+        .map(|(_, r)| out(r, &all))
         .collect();
     Ok(ConnectorList { connectors })
 }
@@ -250,7 +249,7 @@ pub fn list(p: &Platform, _: &Caller, _: NoArgs) -> Result<ConnectorList, AppErr
 /// `connectors.get` (admin): `{id}`.
 pub fn get(p: &Platform, _: &Caller, args: ConnectorRef) -> Result<ConnectorOut, AppError> {
     let rec = load_connector(p, &args.id)?;
-    Ok(out(p, rec, &bindings(p)?))
+    Ok(out(rec, &bindings(p)?))
 }
 
 /// `connectors.create` (admin): a new, enabled connector.
@@ -304,7 +303,7 @@ pub fn create(
         ));
         Ok(((), c))
     })?;
-    Ok(out(p, rec, &[]))
+    Ok(out(rec, &[]))
 }
 
 fn commit_change(
@@ -330,7 +329,7 @@ fn commit_change(
         ));
         Ok((after, c))
     })?;
-    Ok(out(p, done.value, &bindings(p)?))
+    Ok(out(done.value, &bindings(p)?))
 }
 
 /// `connectors.update` (admin): settings and, optionally, a new credential.

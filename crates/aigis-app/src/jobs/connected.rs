@@ -94,8 +94,7 @@ impl Stored {
         let now = p.runtime.now_millis();
         let retried = job.attempts > 1;
         self.with_directory(p, |d| {
-            let group = present_group(d, &binding, now)?;
-            let _ = group;
+            present_group(d, &binding, now)?;
             let user = identities::resolve(p, d, &self.rec.id, &grant.account, email.as_deref())?;
             match op {
                 Op::Add => add(d, &binding, &user, retried),
