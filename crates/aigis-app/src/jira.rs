@@ -332,3 +332,23 @@ pub fn user_time_zone(p: &Platform, account: &str) -> Result<Option<String>, App
         .filter(|z| !z.is_empty())
         .map(str::to_owned))
 }
+
+/// A user's e-mail address (`emailAddress`), or `None` when Jira hides it
+/// (the user's profile visibility) or does not know the account.
+pub fn user_email(p: &Platform, account: &str) -> Result<Option<String>, AppError> {
+    let a = call(
+        p,
+        Principal::App,
+        "GET",
+        &format!("/rest/api/3/user?accountId={}", enc(account)),
+        None,
+    )?;
+    if a.status == 404 {
+        return Ok(None);
+    }
+    Ok(a.require("user")?
+        .get("emailAddress")
+        .and_then(Value::as_str)
+        .filter(|e| !e.is_empty())
+        .map(str::to_owned))
+}

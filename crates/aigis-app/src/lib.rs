@@ -18,6 +18,7 @@ pub mod api;
 pub mod audit;
 pub mod catalog;
 pub mod config;
+pub mod connectors;
 pub mod directory;
 pub mod error;
 pub mod governance;

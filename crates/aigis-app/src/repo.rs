@@ -183,6 +183,15 @@ impl Change {
         Ok(())
     }
 
+    /// Deletes a plain KVS value.
+    pub fn delete_kv(&mut self, key: &str) {
+        self.ops.push(TxnOp::Delete {
+            key: key.to_owned(),
+            entity: None,
+            conditions: vec![],
+        });
+    }
+
     pub fn event(&mut self, e: NewEvent) {
         self.events.push(e);
     }

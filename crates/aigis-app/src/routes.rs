@@ -20,6 +20,7 @@ pub fn all() -> impl Iterator<Item = &'static Route> {
         crate::requests::ROUTES,
         crate::grants::ROUTES,
         crate::jobs::ROUTES,
+        crate::connectors::ROUTES,
         crate::reviews::ROUTES,
         crate::audit::ROUTES,
         crate::directory::ROUTES,
@@ -60,6 +61,7 @@ mod tests {
             // `policies.*` live with governance; un-namespaced keys in their own file.
             let expected = match ns {
                 "policies" => "governance",
+                "identities" => "connectors",
                 "requests" | "grants" | "jobs" | "catalog" | "config" | "governance" | "audit"
                 | "reviews" => ns,
                 other => other,

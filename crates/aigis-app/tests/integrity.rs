@@ -218,5 +218,6 @@ fn an_approval_costs_the_same_whatever_is_stored() {
     let small = approval_cost(10);
     let large = approval_cost(5_000);
     assert_eq!(small, large);
-    assert!(small <= 12, "one approval made {small} storage calls");
+    // 13: with the read of the tool's connector binding (connected mode), fixed.
+    assert!(small <= 13, "one approval made {small} storage calls");
 }

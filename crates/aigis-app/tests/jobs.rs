@@ -92,7 +92,7 @@ fn success_activates_the_grant() {
 #[test]
 fn retryable_failures_back_off_exponentially_then_dead_letter() {
     let w = World::configured();
-    let fake = Fake::new(vec![Outcome::Retryable("timeout".into())]);
+    let fake = Fake::new(vec![Outcome::Retryable("timeout".into(), None)]);
     connector::register("fake-retry", fake.clone());
     let id = connector_job(&w, "fake-retry");
     let mut now = T0;

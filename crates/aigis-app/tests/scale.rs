@@ -75,5 +75,6 @@ fn an_approval_costs_the_same_with_100000_grants() {
     let large = approval_cost(100_000);
     eprintln!("approval storage calls: {small} (10 grants) vs {large} (100,000)");
     assert_eq!(small, large);
-    assert!(small <= 12, "one approval made {small} storage calls");
+    // 13: with the read of the tool's connector binding (connected mode), fixed.
+    assert!(small <= 13, "one approval made {small} storage calls");
 }

@@ -157,6 +157,12 @@ id_type!(
     is_slug
 );
 id_type!(
+    /// A connector to an identity provider (Okta or Entra).
+    ConnectorId,
+    "must be a connector id: 1 to 64 characters of a-z, 0-9 and '-', not starting with '-'",
+    is_slug
+);
+id_type!(
     /// An auto-approval policy.
     PolicyId,
     "must be a policy id: 1 to 64 characters of a-z, 0-9 and '-', not starting with '-'",

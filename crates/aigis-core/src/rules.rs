@@ -263,6 +263,21 @@ pub fn backoff(attempts: u32) -> Millis {
     wait.min(BACKOFF_CAP)
 }
 
+/// The shortest wait a provider's own retry hint can ask for.
+pub const RETRY_AFTER_FLOOR: Millis = crate::time::SECOND;
+
+/// How long to wait before attempt `attempts + 1` when the provider said how
+/// long to wait (`retry_after`, ms: Okta's `X-Rate-Limit-Reset`, Graph's
+/// `Retry-After`): exactly that (at least [`RETRY_AFTER_FLOOR`], at most
+/// [`BACKOFF_CAP`]), since the provider knows when it will answer again;
+/// without a hint, the exponential [`backoff`].
+pub fn backoff_with(attempts: u32, retry_after: Option<Millis>) -> Millis {
+    match retry_after {
+        Some(w) => w.clamp(RETRY_AFTER_FLOOR, BACKOFF_CAP),
+        None => backoff(attempts),
+    }
+}
+
 /// A queued job, due now.
 pub fn new_job(id: String, kind: JobKind, grant: &str, mode: JobMode, now: Millis) -> Job {
     Job {
@@ -386,6 +401,15 @@ mod tests {
         assert_eq!(backoff(3), 4 * BACKOFF_BASE);
         assert_eq!(backoff(30), BACKOFF_CAP);
         assert!((1..10).all(|a| backoff(a) <= backoff(a + 1)));
+    }
+
+    #[test]
+    fn a_providers_wait_replaces_the_backoff_within_bounds() {
+        assert_eq!(backoff_with(3, None), backoff(3));
+        assert_eq!(backoff_with(3, Some(42_000)), 42_000);
+        assert_eq!(backoff_with(1, Some(0)), RETRY_AFTER_FLOOR);
+        assert_eq!(backoff_with(1, Some(-5)), RETRY_AFTER_FLOOR);
+        assert_eq!(backoff_with(1, Some(10 * BACKOFF_CAP)), BACKOFF_CAP);
     }
 
     use super::*;

@@ -29,9 +29,23 @@ pub fn parse_rfc3339(s: &str) -> Option<Millis> {
         .map(|d| d.timestamp_millis())
 }
 
+/// Parses an HTTP `Date` (IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`) into milliseconds.
+pub fn parse_http_date(s: &str) -> Option<Millis> {
+    DateTime::parse_from_rfc2822(s.trim())
+        .ok()
+        .map(|d| d.timestamp_millis())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_http_dates() {
+        let t = parse_http_date("Mon, 23 Nov 2026 10:00:05 GMT").unwrap();
+        assert_eq!(rfc3339(t), "2026-11-23T10:00:05Z");
+        assert_eq!(parse_http_date("soon"), None);
+    }
 
     #[test]
     fn formats_and_parses_round_trip() {

@@ -54,6 +54,23 @@ govVersion: number | null, keyId: string, prevHash: string, entryHash: string, e
 nodes?: Array<string>, };
 
 /**
+ * `{tool, connector, groupId}` binds an existing group; `{tool, connector,
+ * groupName}` creates one (`{tool}` in the name is the tool's id).
+ */
+export type BindArgs = { tool: ToolId, connector: ConnectorId, groupId?: string, groupName?: string, };
+
+/**
+ * A tool's connector group.
+ */
+export type Binding = { tool: string, connector: string, groupId: string, groupName: string, 
+/**
+ * Whether Aigis created the group.
+ */
+created: boolean, boundAt: number, };
+
+export type Bound = { binding: Binding, };
+
+/**
  * Where and why the chain broke.
  */
 export type Break = { 
@@ -117,6 +134,76 @@ note?: string, };
  * The job after completion and its grant.
  */
 export type Completed = { job: Job, grant: Grant | null, changed: boolean, };
+
+export type ConnectorDeleted = { id: string, deleted: boolean, };
+
+/**
+ * A connector to an identity provider (Okta or Entra).
+ */
+export type ConnectorId = string;
+
+/**
+ * A new connector. `credential`: Okta `private_key_jwt`: the private key
+ * (PEM or JWK); Okta `ssws`: the API token; Entra: the client secret.
+ */
+export type ConnectorInput = { id: ConnectorId, name: string, type: ConnectorType, orgUrl?: string, auth?: OktaAuth, clientId?: string, keyId?: string, tenantId?: string, credential: string, };
+
+export type ConnectorList = { connectors: Array<ConnectorOut>, };
+
+/**
+ * A connector as answered: settings, never the credential.
+ */
+export type ConnectorOut = { connector: ConnectorRecord, credentialSet: boolean, 
+/**
+ * Catalog tools bound to it.
+ */
+tools: Array<string>, };
+
+/**
+ * Changes to a connector; absent fields keep their value (the type cannot change).
+ */
+export type ConnectorPatch = { id: ConnectorId, name?: string, orgUrl?: string, auth?: OktaAuth, clientId?: string, keyId?: string, tenantId?: string, 
+/**
+ * A new credential (replaces the stored one).
+ */
+credential?: string, };
+
+/**
+ * The non-secret settings of a connector (the credential is apart).
+ */
+export type ConnectorRecord = { id: string, name: string, type: ConnectorType, enabled: boolean, 
+/**
+ * Okta: `https://{org}.okta.com` (or oktapreview / okta-emea).
+ */
+orgUrl?: string, auth?: OktaAuth, 
+/**
+ * Okta service app or Entra app registration.
+ */
+clientId?: string, 
+/**
+ * Okta: the `kid` of the service app's public key.
+ */
+keyId?: string, 
+/**
+ * Entra: the directory (tenant) id.
+ */
+tenantId?: string, 
+/**
+ * When the credential was last written (it is never returned).
+ */
+credentialSetAt?: number, 
+/**
+ * Bumped with every credential write: cached tokens of an older
+ * credential are not used.
+ */
+credentialVersion: number, createdAt: number, updatedAt: number, };
+
+export type ConnectorRef = { id: ConnectorId, };
+
+/**
+ * The kind of identity provider group a connector governs.
+ */
+export type ConnectorType = "okta-group" | "entra-group";
 
 /**
  * A page cursor as callers see it.
@@ -414,6 +501,22 @@ needsReview: Array<Due>,
  */
 slaBreaches: Array<Due>, };
 
+export type IdentityChanged = { changed: boolean, };
+
+export type IdentityList = { identities: Array<IdentityRecord>, };
+
+export type IdentityListArgs = { connector: ConnectorId, };
+
+export type IdentityRecord = { connector: string, account: string, 
+/**
+ * The provider's user id.
+ */
+externalId: string, updatedAt: number, };
+
+export type IdentityRef = { connector: ConnectorId, account: AccountId, };
+
+export type IdentitySetArgs = { connector: ConnectorId, account: AccountId, externalId: string, };
+
 /**
  * Identity provider of an entitlement group.
  */
@@ -623,6 +726,11 @@ topTools: Array<ToolCount>, medianMinutesToDecision: number | null, meanMinutesT
  * For resolvers that take no arguments: any field is refused.
  */
 export type NoArgs = Record<symbol, never>;
+
+/**
+ * How an Okta connector authenticates.
+ */
+export type OktaAuth = "private_key_jwt" | "ssws";
 
 /**
  * How much of each kind a pack holds.
@@ -972,6 +1080,11 @@ keyId: string, };
 export type TableArgs<S, K> = { status?: S, tool?: ToolId, account?: K, cursor?: Cursor, limit?: Limit, };
 
 /**
+ * The result of `connectors.test`, in plain words.
+ */
+export type TestResult = { ok: boolean, message: string, };
+
+/**
  * A catalog entry.
  */
 export type Tool = { id: string, name: string, provider: string, status: ToolStatus, risk: Risk, defaultDurationDays: number, maxDurationDays: number, guidance: string, 
@@ -1044,6 +1157,10 @@ export type ToolStatus = "approved" | "blocked" | "denied";
  * inclusion proof in a signed checkpoint.
  */
 export type TrailEntry = { event: AuditEvent, proof: Proof, };
+
+export type UnbindArgs = { tool: ToolId, };
+
+export type Unbound = { tool: string, unbound: boolean, };
 
 /**
  * What happens to a request for a tool that is not in the catalog.
@@ -1143,6 +1260,19 @@ export interface Resolvers {
   "jobs.manual": { args: PageArgs; out: ManualJobPage; access: "approver" };
   "jobs.list": { args: TableArgs<JobStatus, GrantId>; out: JobPage; access: "admin" };
   "jobs.complete": { args: CompleteArgs; out: Completed; access: "approver" };
+  "connectors.list": { args: NoArgs; out: ConnectorList; access: "admin" };
+  "connectors.get": { args: ConnectorRef; out: ConnectorOut; access: "admin" };
+  "connectors.create": { args: ConnectorInput; out: ConnectorOut; access: "admin" };
+  "connectors.update": { args: ConnectorPatch; out: ConnectorOut; access: "admin" };
+  "connectors.test": { args: ConnectorRef; out: TestResult; access: "admin" };
+  "connectors.enable": { args: ConnectorRef; out: ConnectorOut; access: "admin" };
+  "connectors.disable": { args: ConnectorRef; out: ConnectorOut; access: "admin" };
+  "connectors.delete": { args: ConnectorRef; out: ConnectorDeleted; access: "admin" };
+  "connectors.bind": { args: BindArgs; out: Bound; access: "admin" };
+  "connectors.unbind": { args: UnbindArgs; out: Unbound; access: "admin" };
+  "identities.list": { args: IdentityListArgs; out: IdentityList; access: "admin" };
+  "identities.set": { args: IdentitySetArgs; out: IdentityChanged; access: "admin" };
+  "identities.remove": { args: IdentityRef; out: IdentityChanged; access: "admin" };
   "reviews.pending": { args: NoArgs; out: PendingReviews; access: "approver" };
   "reviews.answer": { args: AnswerArgs; out: Answered; access: "approver" };
   "audit.verify": { args: NoArgs; out: Verified; access: "admin" };
@@ -1199,6 +1329,19 @@ export const RESOLVERS: { readonly [K in ResolverKey]: Access } = {
   "jobs.manual": "approver",
   "jobs.list": "admin",
   "jobs.complete": "approver",
+  "connectors.list": "admin",
+  "connectors.get": "admin",
+  "connectors.create": "admin",
+  "connectors.update": "admin",
+  "connectors.test": "admin",
+  "connectors.enable": "admin",
+  "connectors.disable": "admin",
+  "connectors.delete": "admin",
+  "connectors.bind": "admin",
+  "connectors.unbind": "admin",
+  "identities.list": "admin",
+  "identities.set": "admin",
+  "identities.remove": "admin",
   "reviews.pending": "approver",
   "reviews.answer": "approver",
   "audit.verify": "admin",

@@ -27,8 +27,8 @@ pub struct RetentionSummary {
     /// Why events past retention were kept, when they were.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refused: Option<String>,
-    /// External identity metadata pruned: none is stored yet (no connector
-    /// keeps identity data), so always 0 for now.
+    /// External identity records (`connectors::identities`) last changed
+    /// before the cutoff, pruned with the audit log's retention.
     pub identity_records_pruned: u32,
     pub stopped_early: bool,
 }
@@ -91,6 +91,7 @@ pub fn prune(p: &Platform, out_of_time: impl Fn() -> bool) -> Result<RetentionSu
         retention_days: days,
         ..Default::default()
     };
+    s.identity_records_pruned = crate::connectors::identities::prune(p, cutoff)?;
     let anchor = read_anchor(p.storage)?;
     let pruned = anchor.as_ref().map_or(0, |a| a.seq);
     s.anchor_seq = anchor.as_ref().map(|a| a.seq);

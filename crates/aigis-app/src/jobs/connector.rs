@@ -3,8 +3,9 @@
 //! grant's access in an external system (an Okta or Entra group later) and
 //! says whether it worked, may work on a retry, or cannot work.
 //!
-//! Connectors are registered by name once per process (at component start,
-//! or by a test); the job runner looks the job's connector up here.
+//! The job runner first looks for a stored connector record of that id
+//! (`connectors`, built per invocation: [`super::connected`]); connectors
+//! registered here by name (tests) come second.
 
 use aigis_core::model::{Grant, Job};
 use aigis_platform::Platform;
@@ -14,8 +15,9 @@ use std::sync::{Arc, RwLock};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Ok,
-    /// A transient failure (timeout, 5xx, rate limit): try again later.
-    Retryable(String),
+    /// A transient failure (timeout, 5xx, rate limit): try again later,
+    /// after the wait the provider asked for (ms) when it said.
+    Retryable(String, Option<aigis_core::Millis>),
     /// A failure a retry will not fix (unknown user, missing group).
     Terminal(String),
 }
@@ -24,6 +26,10 @@ pub trait Connector: Send + Sync {
     fn provision(&self, p: &Platform, job: &Job, grant: &Grant) -> Outcome;
     fn deprovision(&self, p: &Platform, job: &Job, grant: &Grant) -> Outcome;
     fn check(&self, p: &Platform, job: &Job, grant: &Grant) -> Outcome;
+    /// The provider's request ids of the last call, for the job's events.
+    fn request_ids(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 type Registry = Vec<(String, Arc<dyn Connector>)>;

@@ -3,6 +3,7 @@
 //! completion ([`complete`]), and the job lists ([`reads`]).
 
 pub mod complete;
+pub mod connected;
 pub mod connector;
 pub mod reads;
 pub mod runner;

@@ -40,8 +40,8 @@ pub fn run_due_job(p: &Platform, job_id: &str, now: Millis) -> Result<bool, AppE
         let stale = job.status == JobStatus::Running && job.due_at <= now;
         let due = matches!(job.status, JobStatus::Queued | JobStatus::Retry) && job.due_at <= now;
         if stale {
-            let next = after_failure(&job, "the previous attempt did not finish", now);
-            record_outcome(&mut c, &job, &next)?;
+            let next = after_failure(&job, "the previous attempt did not finish", None, now);
+            record_outcome(&mut c, &job, &next, &[])?;
             return Ok((Step::Changed, c));
         }
         if !due {
@@ -88,7 +88,7 @@ pub fn run_due_job(p: &Platform, job_id: &str, now: Millis) -> Result<bool, AppE
 
 /// The job after a failed attempt: retried with backoff, or dead-lettered
 /// once it has used its attempts.
-fn after_failure(job: &Job, why: &str, now: Millis) -> Job {
+fn after_failure(job: &Job, why: &str, retry_after: Option<Millis>, now: Millis) -> Job {
     let mut next = job.clone();
     next.updated_at = now;
     next.note = Some(why.to_owned());
@@ -96,24 +96,33 @@ fn after_failure(job: &Job, why: &str, now: Millis) -> Job {
         next.status = JobStatus::DeadLetter;
     } else {
         next.status = JobStatus::Retry;
-        next.due_at = now + rules::backoff(job.attempts);
+        next.due_at = now + rules::backoff_with(job.attempts, retry_after);
     }
     next
 }
 
-fn record_outcome(c: &mut Change, before: &Job, next: &Job) -> Result<(), AppError> {
+fn record_outcome(
+    c: &mut Change,
+    before: &Job,
+    next: &Job,
+    request_ids: &[String],
+) -> Result<(), AppError> {
     c.put(JOB, &next.id, next)?;
     let action = match next.status {
         JobStatus::Succeeded => "job.succeeded",
         JobStatus::Retry => "job.retry",
         _ => "job.deadLetter",
     };
+    let mut data = json!({"kind": before.kind.as_str(), "grant": next.grant, "attempts": next.attempts,
+        "dueAt": next.due_at, "reason": next.note});
+    if !request_ids.is_empty() {
+        data["providerRequestIds"] = json!(request_ids);
+    }
     c.event(NewEvent::new(
         "app:job-runner",
         action,
         &format!("job:{}", next.id),
-        json!({"kind": before.kind.as_str(), "grant": next.grant, "attempts": next.attempts,
-            "dueAt": next.due_at, "reason": next.note}),
+        data,
     ));
     Ok(())
 }
@@ -121,8 +130,17 @@ fn record_outcome(c: &mut Change, before: &Job, next: &Job) -> Result<(), AppErr
 fn run_connector(p: &Platform, job: &Job, name: &str, now: Millis) -> Result<(), AppError> {
     use super::connector::{self, Outcome};
     let grant: Option<Grant> = repo::get(p, GRANT, &job.grant)?;
-    let outcome = match (connector::lookup(name), &grant) {
-        (None, _) => Outcome::Terminal(format!("connector {name:?} is not configured")),
+    let stored = super::connected::build(p, name);
+    let registered = connector::lookup(name);
+    let conn: Option<&dyn connector::Connector> = match (&stored, &registered) {
+        (Some(s), _) => Some(s),
+        (None, Some(r)) => Some(r.as_ref()),
+        (None, None) => None,
+    };
+    let outcome = match (conn, &grant) {
+        (None, _) => Outcome::Terminal(format!(
+            "connector {name:?} is not configured or is disabled"
+        )),
         (_, None) => Outcome::Terminal(format!("grant {} is missing", job.grant)),
         (Some(conn), Some(g)) => match job.kind {
             JobKind::Provision => conn.provision(p, job, g),
@@ -130,6 +148,7 @@ fn run_connector(p: &Platform, job: &Job, name: &str, now: Millis) -> Result<(),
             JobKind::Check => conn.check(p, job, g),
         },
     };
+    let request_ids = conn.map(|c| c.request_ids()).unwrap_or_default();
     let done = repo::commit(p, |_| {
         let mut c = Change::new();
         let Some(current) = repo::get::<Job>(p, JOB, &job.id)? else {
@@ -147,7 +166,7 @@ fn run_connector(p: &Platform, job: &Job, name: &str, now: Millis) -> Result<(),
                 n.note = None;
                 n
             }
-            Outcome::Retryable(m) => after_failure(&current, m, now),
+            Outcome::Retryable(m, wait) => after_failure(&current, m, *wait, now),
             Outcome::Terminal(m) => {
                 let mut n = current.clone();
                 n.status = JobStatus::DeadLetter;
@@ -156,7 +175,7 @@ fn run_connector(p: &Platform, job: &Job, name: &str, now: Millis) -> Result<(),
                 n
             }
         };
-        record_outcome(&mut c, &current, &next)?;
+        record_outcome(&mut c, &current, &next, &request_ids)?;
         let activate = next.status == JobStatus::Succeeded && current.kind == JobKind::Provision;
         if activate
             && let Some(g) = repo::get::<Grant>(p, GRANT, &current.grant)?
@@ -250,11 +269,12 @@ pub fn expire_grant(p: &Platform, grant_id: &str, now: Millis) -> Result<bool, A
             return Ok(((), c));
         }
         let expired = rules::expire(&grant, now)?;
+        let mode = deprovision_mode(p, &grant)?;
         let job = rules::new_job(
             format!("j-{seq}"),
             JobKind::Deprovision,
             &grant.id,
-            JobMode::Manual,
+            mode.clone(),
             now,
         );
         c.put(GRANT, &expired.id, &expired)?;
@@ -270,7 +290,7 @@ pub fn expire_grant(p: &Platform, grant_id: &str, now: Millis) -> Result<bool, A
             "app:job-runner",
             "job.queued",
             &format!("job:{}", job.id),
-            json!({"kind": "deprovision", "grant": grant.id, "mode": "manual"}),
+            json!({"kind": "deprovision", "grant": grant.id, "mode": mode_label(&mode)}),
         ));
         c.notice(Notice::comment(
             // Keyed by the expiry too: an extended grant may expire again.
@@ -288,4 +308,21 @@ pub fn expire_grant(p: &Platform, grant_id: &str, now: Millis) -> Result<bool, A
     })?;
     crate::outbox::deliver_all(p, &done.notices);
     Ok(!done.events.is_empty())
+}
+
+/// How a grant's access is removed: as it was provisioned (its provisioning
+/// job's mode); a grant without one, through its tool's connector if bound.
+pub fn deprovision_mode(p: &Platform, grant: &Grant) -> Result<JobMode, AppError> {
+    let jobs = super::of_grant(p, &grant.id)?;
+    if jobs.iter().any(|j| j.kind == JobKind::Provision) {
+        return Ok(super::mode_of(&jobs));
+    }
+    crate::connectors::mode_for_tool(p, &grant.tool)
+}
+
+fn mode_label(m: &JobMode) -> &'static str {
+    match m {
+        JobMode::Manual => "manual",
+        JobMode::Connector(_) => "connector",
+    }
 }

@@ -10,7 +10,7 @@ use crate::repo::{self, Change};
 use aigis_core::adf;
 use aigis_core::audit::NewEvent;
 use aigis_core::ids::RequestId;
-use aigis_core::model::{Decision, DecisionSource, FirstApproval, JobMode, Request, Tool};
+use aigis_core::model::{Decision, DecisionSource, FirstApproval, Request, Tool};
 use aigis_core::rules;
 use aigis_platform::Platform;
 use serde::{Deserialize, Serialize};
@@ -84,7 +84,7 @@ pub(crate) fn approve_one(
             &args.rationale,
             open.as_ref(),
             format!("j-{seq}"),
-            JobMode::Manual,
+            crate::connectors::mode_for_tool(p, &tool.id)?,
             now,
         )?;
         governance::check_approval(p, &gov, &tool, &request)?;

@@ -10,7 +10,7 @@ use crate::{governance, jira};
 use aigis_core::adf;
 use aigis_core::audit::NewEvent;
 use aigis_core::governance::{Governance, Policy, UnknownTools};
-use aigis_core::model::{DecisionSource, JobMode, Risk, ToolInput, ToolStatus};
+use aigis_core::model::{DecisionSource, Risk, ToolInput, ToolStatus};
 use aigis_core::model::{Request, Tool};
 use aigis_core::rules::{self, IssueFacts};
 use aigis_core::snapshot::NewTool;
@@ -284,7 +284,7 @@ fn auto_approve(
         &format!("auto-approved by policy {}", policy.id),
         open.as_ref(),
         format!("j-{seq}"),
-        JobMode::Manual,
+        crate::connectors::mode_for_tool(p, &tool.id).map_err(|e| e.message)?,
         now,
     )
     .map_err(|e| e.to_string())?;

@@ -10,6 +10,9 @@ use serde_json::{Value, json};
 use std::cell::{Cell, RefCell};
 use std::path::PathBuf;
 
+pub mod sim_egress;
+pub use sim_egress::SimEgress;
+
 pub const T0: i64 = 1_795_435_200_000; // 2026-11-23T12:00:00Z
 pub const DAY: i64 = 86_400_000;
 
@@ -62,7 +65,7 @@ pub struct World {
     pub runtime: ManualRuntime,
     pub random: SeededRandom,
     pub queue: RecordingQueue,
-    pub egress: NoEgress,
+    pub egress: SimEgress,
     pub jira_user: RefCell<Option<String>>,
     pub jira_calls: RefCell<Vec<(String, String, Option<String>)>>,
     pub issue_seq: Cell<u32>,
@@ -81,7 +84,7 @@ impl World {
             runtime: ManualRuntime::at(T0),
             random: SeededRandom::new(7),
             queue: RecordingQueue::default(),
-            egress: NoEgress,
+            egress: SimEgress::default(),
             jira_user: RefCell::new(None),
             jira_calls: RefCell::default(),
             issue_seq: Cell::new(0),
@@ -180,6 +183,12 @@ impl World {
     pub fn set_now(&self, t: i64) {
         self.runtime.now.set(t);
         self.sim.set_clock(t);
+        if let Some(o) = self.egress.okta.borrow().as_ref() {
+            o.clock().set(t);
+        }
+        if let Some(g) = self.egress.graph.borrow().as_ref() {
+            g.clock().set(t);
+        }
     }
 
     /// Creates a portal request as `who` through the simulator's REST, as the portal panel does.
