@@ -187,9 +187,10 @@ impl Db {
         if rev == self.rev {
             return Ok(true);
         }
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT part, body FROM {} ORDER BY part", self.parts))?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT part, body FROM {} ORDER BY part",
+            self.parts
+        ))?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         let mut stored = Map::new();
         for row in rows {
