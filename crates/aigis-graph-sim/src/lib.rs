@@ -203,6 +203,25 @@ impl GraphSim {
         Ok(id)
     }
 
+    /// The id of the user with this id or user principal name.
+    pub fn find_user(&self, id_or_upn: &str) -> Option<String> {
+        self.lock().user(id_or_upn).map(|u| u.id.clone())
+    }
+
+    /// The id of the group whose display name is `name` (case-insensitive).
+    pub fn find_group(&self, name: &str) -> Option<String> {
+        let st = self.lock();
+        st.groups
+            .values()
+            .find(|g| g.display_name.eq_ignore_ascii_case(name))
+            .map(|g| g.id.clone())
+    }
+
+    /// Whether an app registration with this client id exists.
+    pub fn has_app(&self, client_id: &str) -> bool {
+        self.lock().apps.contains_key(client_id)
+    }
+
     /// Enable or disable a user (`accountEnabled`).
     pub fn set_account_enabled(&self, user_id: &str, enabled: bool) -> Result<(), SimError> {
         let mut st = self.lock();

@@ -11,6 +11,7 @@ pub mod audit;
 mod backends;
 pub mod clock;
 pub mod demo;
+pub mod demo_connected;
 mod error;
 mod hostdb;
 pub mod idp;

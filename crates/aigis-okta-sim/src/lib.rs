@@ -397,6 +397,37 @@ impl OktaSim {
         st.nonce = format!("okta-sim-nonce-{n:06}");
     }
 
+    /// The id of the user with this id or login (case-insensitive).
+    pub fn find_user(&self, id_or_login: &str) -> Option<String> {
+        self.lock()
+            .user_by_id_or_login(id_or_login)
+            .map(|u| u.id.clone())
+    }
+
+    /// The id of the group named `name` (case-insensitive).
+    pub fn find_group(&self, name: &str) -> Option<String> {
+        let st = self.lock();
+        st.groups
+            .values()
+            .find(|g| g.name.eq_ignore_ascii_case(name))
+            .map(|g| g.id.clone())
+    }
+
+    /// The ids of the group rules named `name`.
+    pub fn find_rules(&self, name: &str) -> Vec<String> {
+        let st = self.lock();
+        st.rules
+            .values()
+            .filter(|r| r.name == name)
+            .map(|r| r.id.clone())
+            .collect()
+    }
+
+    /// Whether a service app with this client id is registered.
+    pub fn has_client(&self, client_id: &str) -> bool {
+        self.lock().clients.contains_key(client_id)
+    }
+
     /// The DPoP nonce the token endpoint wants now.
     pub fn dpop_nonce(&self) -> String {
         self.lock().nonce.clone()
