@@ -31,13 +31,20 @@
 //! Graph does right after a create.
 //!
 //! # Store
-//! In memory behind one mutex, each request atomic (checked, then applied);
-//! ids from one counter (GUID-shaped), time from the injectable [`Clock`].
+//! One state behind one lock, each request atomic (checked, then applied):
+//! in memory ([`GraphSim::new`]) or in the simulator's own SQLite tables
+//! ([`GraphSim::open`], the local site), each request then one transaction
+//! shared with other processes; ids from the state's one counter
+//! (GUID-shaped, allocated inside the transaction), time from the injectable
+//! [`Clock`].
 
 mod http;
 pub mod model;
 
-use std::sync::{Mutex, MutexGuard, RwLock};
+use std::path::Path;
+use std::sync::RwLock;
+
+use aigis_sim_kit::persist::{PersistError, StateCell, StateGuard};
 
 pub use aigis_sim_kit::faults::{Fault, FaultKind};
 pub use aigis_sim_kit::{Clock, SimResponse};
@@ -56,7 +63,7 @@ pub const DEFAULT_RATE_LIMIT: u32 = 2000;
 
 /// The simulator.
 pub struct GraphSim {
-    state: Mutex<State>,
+    state: StateCell<State>,
     clock: Clock,
     base_url: RwLock<String>,
 }
@@ -93,25 +100,43 @@ impl NewGroup {
 impl GraphSim {
     /// A fresh tenant `tenant_id` (with verified domain `domain`), clock at `now_ms`.
     pub fn new(tenant_id: &str, domain: &str, now_ms: i64) -> GraphSim {
-        let state = State {
+        let cell = StateCell::memory(GraphSim::initial(tenant_id, domain));
+        GraphSim::with_cell(cell, now_ms)
+    }
+
+    /// The tenant over its own tables (`graph_sim_*`) in the SQLite file
+    /// `path`: every process that opens the same file sees the same tenant,
+    /// each request one transaction (see [`aigis_sim_kit::persist`]). An
+    /// existing tenant keeps its id and domains.
+    pub fn open(
+        path: &Path,
+        tenant_id: &str,
+        domain: &str,
+        now_ms: i64,
+    ) -> Result<GraphSim, PersistError> {
+        let cell = StateCell::open(path, "graph_sim", GraphSim::initial(tenant_id, domain))?;
+        Ok(GraphSim::with_cell(cell, now_ms))
+    }
+
+    fn initial(tenant_id: &str, domain: &str) -> State {
+        State {
             tenant_id: tenant_id.to_string(),
             domains: vec![domain.to_string()],
             rate_limit: DEFAULT_RATE_LIMIT,
             ..State::default()
-        };
+        }
+    }
+
+    fn with_cell(state: StateCell<State>, now_ms: i64) -> GraphSim {
         GraphSim {
-            state: Mutex::new(state),
+            state,
             clock: Clock::fixed(now_ms),
             base_url: RwLock::new(DEFAULT_BASE_URL.to_string()),
         }
     }
 
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        // Handlers check before they mutate: a poisoned lock holds a consistent state.
-        match self.state.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        }
+    pub(crate) fn lock(&self) -> StateGuard<'_, State> {
+        self.state.lock()
     }
 
     pub fn clock(&self) -> &Clock {
@@ -176,6 +201,25 @@ impl GraphSim {
             },
         );
         Ok(id)
+    }
+
+    /// The id of the user with this id or user principal name.
+    pub fn find_user(&self, id_or_upn: &str) -> Option<String> {
+        self.lock().user(id_or_upn).map(|u| u.id.clone())
+    }
+
+    /// The id of the group whose display name is `name` (case-insensitive).
+    pub fn find_group(&self, name: &str) -> Option<String> {
+        let st = self.lock();
+        st.groups
+            .values()
+            .find(|g| g.display_name.eq_ignore_ascii_case(name))
+            .map(|g| g.id.clone())
+    }
+
+    /// Whether an app registration with this client id exists.
+    pub fn has_app(&self, client_id: &str) -> bool {
+        self.lock().apps.contains_key(client_id)
     }
 
     /// Enable or disable a user (`accountEnabled`).

@@ -1,10 +1,11 @@
-//! The simulator's state: one value, mutated under one lock.
+//! The simulator's state: one serialisable value, mutated under one lock.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use aigis_sim_kit::faults::Fault;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
     pub id: String,
     pub display_name: String,
@@ -15,7 +16,7 @@ pub struct User {
     pub account_enabled: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Group {
     pub id: String,
     pub display_name: String,
@@ -39,7 +40,7 @@ impl Group {
 }
 
 /// A certificate credential of an app registration.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Certificate {
     /// base64url SHA-1 of the DER certificate (`x5t`).
     pub x5t: String,
@@ -49,7 +50,7 @@ pub struct Certificate {
 }
 
 /// An app registration with its service principal in the tenant.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct App {
     pub client_id: String,
     pub secrets: Vec<String>,
@@ -59,7 +60,7 @@ pub struct App {
     pub enabled: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessToken {
     pub client_id: String,
     pub roles: Vec<String>,
@@ -68,7 +69,7 @@ pub struct AccessToken {
 }
 
 /// One entry of the change log `groups/delta` reads.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Change {
     Updated,
     Deleted,
@@ -76,13 +77,13 @@ pub enum Change {
     MemberRemoved(String),
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bucket {
     pub window_start: i64,
     pub used: u32,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct State {
     pub seq: u64,
     pub tenant_id: String,

@@ -11,8 +11,10 @@ pub mod audit;
 mod backends;
 pub mod clock;
 pub mod demo;
+pub mod demo_connected;
 mod error;
 mod hostdb;
+pub mod idp;
 pub mod manifest;
 mod runtime;
 pub mod scheduler;
@@ -122,6 +124,7 @@ struct HostInner {
     cache_dir: Option<PathBuf>,
     components: Mutex<HashMap<String, Prepared>>,
     pump_lock: Mutex<()>,
+    idp: Mutex<Option<Arc<idp::IdpSims>>>,
 }
 
 /// Where the components are by default: `target/wasm32-wasip2/wasm` of the
@@ -227,6 +230,7 @@ impl Host {
                 cache_dir,
                 components: Mutex::new(HashMap::new()),
                 pump_lock: Mutex::new(()),
+                idp: Mutex::new(None),
             }),
         })
     }
@@ -273,6 +277,35 @@ impl Host {
             .egress
             .write()
             .unwrap_or_else(|p| p.into_inner()) = handler;
+    }
+
+    /// Brings the local site's identity-provider simulators (see [`idp`]):
+    /// opens them over the state dir (in memory without one) and routes the
+    /// components' egress to them. Idempotent: a second call returns the same
+    /// simulators.
+    pub fn enable_idp_sims(&self) -> Result<Arc<idp::IdpSims>, HostError> {
+        let mut slot = self.inner.idp.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(sims) = slot.as_ref() {
+            return Ok(sims.clone());
+        }
+        let dir = self.inner.config.state_dir.as_deref();
+        let sims = Arc::new(idp::IdpSims::open(dir, self.clock().clone())?);
+        if let Some(dir) = dir {
+            // The side files SQLite created on open.
+            statedir::tighten(dir)?;
+        }
+        self.set_egress_handler(Some(Arc::new(idp::SimEgress::new(sims.clone()))));
+        *slot = Some(sims.clone());
+        Ok(sims)
+    }
+
+    /// The identity-provider simulators, when [`Host::enable_idp_sims`] brought them.
+    pub fn idp_sims(&self) -> Option<Arc<idp::IdpSims>> {
+        self.inner
+            .idp
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Counts of queued async events by status (pending, done, dead).

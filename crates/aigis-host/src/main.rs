@@ -20,8 +20,9 @@ use std::time::Duration;
 /// scheduled triggers of manifest.yml.
 ///
 /// State lives in --state-dir: forge.db (app storage and secrets), jira.db
-/// (the Jira simulator), host.db (virtual clock, cloudId, scheduler, queue)
-/// and cache/ (compiled components). Commands may run while `aigis up` runs
+/// (the Jira simulator), host.db (virtual clock, cloudId, scheduler, queue),
+/// okta.db and graph.db (the identity-provider simulators) and cache/
+/// (compiled components). Commands may run while `aigis up` runs
 /// on the same state dir.
 #[derive(Parser)]
 #[command(name = "aigis", version, about, long_about)]
@@ -29,6 +30,20 @@ struct Cli {
     /// Directory of the host's state.
     #[arg(long, global = true, default_value = ".aigis", env = "AIGIS_STATE_DIR")]
     state_dir: PathBuf,
+    /// The local site's identity providers: an Okta org (aigis-demo.okta.com)
+    /// and an Entra tenant with Microsoft Graph, simulated in okta.db and
+    /// graph.db; the components' egress to those hosts reaches them, their
+    /// admin and fault endpoints are at /__sim/okta/ and /__sim/graph/ of
+    /// `aigis up` (loopback only). `false`: egress has no route out.
+    #[arg(
+        long,
+        global = true,
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        value_name = "BOOL",
+        env = "AIGIS_IDP_SIMS"
+    )]
+    idp_sims: bool,
     /// Directory of the compiled components (aigis_resolvers.wasm, ...).
     /// Default: target/wasm32-wasip2/wasm of the workspace holding the
     /// current directory or the executable.
@@ -267,7 +282,12 @@ fn open(cli: &Cli) -> Result<Host> {
         } => Host::open_seeded(config, seed),
         _ => Host::open(config),
     };
-    host.with_context(|| format!("opening state dir {}", cli.state_dir.display()))
+    let host = host.with_context(|| format!("opening state dir {}", cli.state_dir.display()))?;
+    if cli.idp_sims {
+        host.enable_idp_sims()
+            .context("opening the identity-provider simulators")?;
+    }
+    Ok(host)
 }
 
 /// A simulator user's account id from an email, or an account id as given.
@@ -533,6 +553,25 @@ fn up(host: Host, cli: &Cli, port: u16, opts: UpOptions) -> Result<ExitCode> {
             eprintln!(
                 "demo user {:<10} {} (API token {})",
                 u.role, u.email, u.api_token
+            );
+        }
+        if let Some(sims) = host.idp_sims() {
+            let seeded =
+                aigis_host::demo_connected::seed(&sims, &site, Some(cli.state_dir.as_path()))?;
+            let creds = cli
+                .state_dir
+                .join(aigis_host::demo_connected::CREDENTIALS_FILE);
+            eprintln!(
+                "demo identity providers: Okta https://{} and Entra tenant {}; \
+                 connector credentials in {} (0600{})",
+                aigis_host::idp::OKTA_HOST,
+                aigis_host::idp::ENTRA_TENANT_ID,
+                creds.display(),
+                if seeded.credentials_written {
+                    ", new"
+                } else {
+                    ""
+                }
             );
         }
         demo_users = Some(site.users.clone());

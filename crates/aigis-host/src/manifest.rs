@@ -568,6 +568,51 @@ mod tests {
         assert!(!l.allows(""));
     }
 
+    /// The identity providers' hosts the connectors reach, as Forge matches
+    /// them: a wildcard covers subdomains at any depth but never its parent,
+    /// and a look-alike (a suffix without the dot, the domain inside another
+    /// name) is refused.
+    #[test]
+    fn repository_egress_allows_the_identity_providers_only() {
+        let m = Manifest::parse(REPO_MANIFEST).unwrap();
+        for allowed in [
+            "acme.okta.com",
+            "aigis-demo.okta.com",
+            "acme.oktapreview.com",
+            "acme.okta-emea.com",
+            "acme-admin.okta.com",
+            "a.b.okta.com",
+            "ACME.OKTA.COM",
+            "acme.okta.com.",
+            "login.microsoftonline.com",
+            "graph.microsoft.com",
+        ] {
+            assert!(m.egress.allows(allowed), "{allowed} should be allowed");
+        }
+        for refused in [
+            "okta.com",
+            "oktapreview.com",
+            "okta-emea.com",
+            "evil-okta.com",
+            "evilokta.com",
+            "acme.evil-okta.com",
+            "okta.com.evil.io",
+            "acme.okta.com.evil.io",
+            "acme.okta.co",
+            "acme.okta-emea.com.evil.io",
+            "microsoftonline.com",
+            "x.login.microsoftonline.com",
+            "login.microsoftonline.com.evil.io",
+            "evilgraph.microsoft.com",
+            "graph.microsoft.com.evil.io",
+            "microsoft.com",
+            "api.example.com",
+            "",
+        ] {
+            assert!(!m.egress.allows(refused), "{refused} should be refused");
+        }
+    }
+
     #[test]
     fn url_hosts() {
         assert_eq!(

@@ -9,7 +9,8 @@ use std::io;
 use std::path::Path;
 
 /// The databases the host keeps in the state dir.
-pub(crate) const DATABASES: [&str; 3] = ["forge.db", "jira.db", "host.db"];
+/// (`okta.db` and `graph.db`: the identity-provider simulators, `crate::idp`.)
+pub(crate) const DATABASES: [&str; 5] = ["forge.db", "jira.db", "host.db", "okta.db", "graph.db"];
 /// The token file of `aigis up --test-bridge`.
 pub const BRIDGE_TOKEN: &str = "bridge.token";
 /// The compiled-component cache.

@@ -130,6 +130,10 @@ fn no_secret_the_site_holds_appears_in_logs_answers_packs_or_bundles() {
         .expect("host opens");
         let demo = host.sim().seed_demo().expect("demo site");
         aigis_host::demo::seed_app(&host, &demo).expect("demo data");
+        let sims = host
+            .enable_idp_sims()
+            .expect("identity-provider simulators");
+        aigis_host::demo_connected::seed(&sims, &demo, Some(&state)).expect("demo directories");
         demo
     };
     let email = |role: &str| {
@@ -205,6 +209,46 @@ fn no_secret_the_site_holds_appears_in_logs_answers_packs_or_bundles() {
         shown.push((format!("pack.zip:{name}"), data));
     }
     shown.push(("pack.zip".into(), pack));
+    // The server's log: `aigis up --demo` on the same state dir, until it serves.
+    {
+        let log_path = site.path().join("up.log");
+        let log = std::fs::File::create(&log_path).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_aigis"))
+            .arg("--state-dir")
+            .arg(&state)
+            .arg("--components-dir")
+            .arg(components_dir())
+            .arg("--manifest")
+            .arg(manifest())
+            .args(["up", "--demo", "--port", "0"])
+            .current_dir(site.path())
+            .env_remove("AIGIS_STATE_DIR")
+            .env_remove("AIGIS_COMPONENTS_DIR")
+            .env(
+                "RUST_LOG",
+                "warn,aigis_host=trace,aigis=trace,aigis_app=trace",
+            )
+            .stdin(std::process::Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("start aigis up");
+        let t0 = std::time::Instant::now();
+        let text = loop {
+            let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+            if text.contains("Aigis is running at ") || t0.elapsed().as_secs() > 60 {
+                break text;
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("aigis up exited ({status}):\n{text}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        };
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(text.contains("demo-idp-credentials.json"), "{text}");
+        shown.push(("aigis up --demo log".into(), text.into_bytes()));
+    }
     let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../frontend/dist");
     files_under(&dist, &mut shown);
 
@@ -229,6 +273,21 @@ fn no_secret_the_site_holds_appears_in_logs_answers_packs_or_bundles() {
     if let Ok(t) = std::fs::read_to_string(state.join("bridge.token")) {
         secrets.push(("bridge.token".into(), t.trim().to_owned()));
     }
+    // The demo connectors' credentials (0600 in the state dir).
+    let creds = state.join(aigis_host::demo_connected::CREDENTIALS_FILE);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&creds).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", creds.display());
+    }
+    let creds: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&creds).unwrap()).unwrap();
+    let secret = creds["entra"]["clientSecret"].as_str().unwrap().to_owned();
+    secrets.push(("the demo Entra client secret".into(), secret));
+    let pem = creds["okta"]["privateKeyPem"].as_str().unwrap();
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    secrets.push(("the demo Okta private key".into(), body));
     assert!(secrets.len() > stored, "no demo API tokens to look for");
     // The scan is only worth something if the outputs hold the site's data.
     assert!(shown.len() > calls.len(), "too little output to scan");

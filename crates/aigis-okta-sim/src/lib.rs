@@ -24,11 +24,13 @@
 //!   (`okta.users.read`, `okta.groups.read`/`okta.groups.manage`) is checked.
 //!
 //! # Store
-//! In memory, one [`model::State`] behind one mutex: each request is atomic
-//! (validated first, then applied, so a refused request changes nothing).
-//! The state is test fixture data rather than a database: ids come from one
-//! seeded counter, time from the injectable [`Clock`], and a test (or the
-//! local site) seeds it through the admin API on every start.
+//! One [`model::State`] behind one lock: each request is atomic (validated
+//! first, then applied, so a refused request changes nothing). In memory
+//! ([`OktaSim::new`], the tests) or in the simulator's own SQLite tables
+//! ([`OktaSim::open`], the local site: `aigis up` and a second `aigis`
+//! process share the org), each request then one transaction. Ids come from
+//! the state's one counter (so they are allocated inside the transaction),
+//! time from the injectable [`Clock`].
 //!
 //! # Admin and faults
 //! The Rust API ([`OktaSim::add_user`], [`OktaSim::add_group`],
@@ -42,7 +44,10 @@
 mod http;
 pub mod model;
 
-use std::sync::{Mutex, MutexGuard, RwLock};
+use std::path::Path;
+use std::sync::RwLock;
+
+use aigis_sim_kit::persist::{PersistError, StateCell, StateGuard};
 
 pub use aigis_sim_kit::faults::{Fault, FaultKind};
 pub use aigis_sim_kit::{Clock, SimResponse};
@@ -57,7 +62,7 @@ pub const DEFAULT_RATE_LIMIT: u32 = 600;
 
 /// The simulator. `Send + Sync`.
 pub struct OktaSim {
-    state: Mutex<State>,
+    state: StateCell<State>,
     clock: Clock,
     base_url: RwLock<String>,
 }
@@ -90,27 +95,39 @@ impl NewUser {
 impl OktaSim {
     /// A fresh simulator at `base_url`, its clock standing at `now_ms`.
     pub fn new(base_url: &str, now_ms: i64) -> OktaSim {
-        let state = State {
+        OktaSim::with_cell(StateCell::memory(OktaSim::initial()), base_url, now_ms)
+    }
+
+    /// The simulator over its own tables (`okta_sim_*`) in the SQLite file
+    /// `path`: every process that opens the same file sees the same org, each
+    /// request one transaction (see [`aigis_sim_kit::persist`]).
+    pub fn open(path: &Path, base_url: &str, now_ms: i64) -> Result<OktaSim, PersistError> {
+        let cell = StateCell::open(path, "okta_sim", OktaSim::initial())?;
+        Ok(OktaSim::with_cell(cell, base_url, now_ms))
+    }
+
+    fn initial() -> State {
+        State {
             rate_limit: DEFAULT_RATE_LIMIT,
             ..State::default()
-        };
+        }
+    }
+
+    fn with_cell(state: StateCell<State>, base_url: &str, now_ms: i64) -> OktaSim {
         let sim = OktaSim {
-            state: Mutex::new(state),
+            state,
             clock: Clock::fixed(now_ms),
             base_url: RwLock::new(String::new()),
         };
         sim.set_base_url(base_url);
-        sim.rotate_dpop_nonce();
+        if sim.lock().nonce.is_empty() {
+            sim.rotate_dpop_nonce();
+        }
         sim
     }
 
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        // A panic while holding the lock leaves a consistent state: every
-        // handler validates before it mutates.
-        match self.state.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        }
+    pub(crate) fn lock(&self) -> StateGuard<'_, State> {
+        self.state.lock()
     }
 
     /// The clock (set, advance, follow the system clock).
@@ -378,6 +395,37 @@ impl OktaSim {
         let n = st.bump();
         st.previous_nonce = std::mem::take(&mut st.nonce);
         st.nonce = format!("okta-sim-nonce-{n:06}");
+    }
+
+    /// The id of the user with this id or login (case-insensitive).
+    pub fn find_user(&self, id_or_login: &str) -> Option<String> {
+        self.lock()
+            .user_by_id_or_login(id_or_login)
+            .map(|u| u.id.clone())
+    }
+
+    /// The id of the group named `name` (case-insensitive).
+    pub fn find_group(&self, name: &str) -> Option<String> {
+        let st = self.lock();
+        st.groups
+            .values()
+            .find(|g| g.name.eq_ignore_ascii_case(name))
+            .map(|g| g.id.clone())
+    }
+
+    /// The ids of the group rules named `name`.
+    pub fn find_rules(&self, name: &str) -> Vec<String> {
+        let st = self.lock();
+        st.rules
+            .values()
+            .filter(|r| r.name == name)
+            .map(|r| r.id.clone())
+            .collect()
+    }
+
+    /// Whether a service app with this client id is registered.
+    pub fn has_client(&self, client_id: &str) -> bool {
+        self.lock().clients.contains_key(client_id)
     }
 
     /// The DPoP nonce the token endpoint wants now.

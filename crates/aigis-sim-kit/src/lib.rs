@@ -5,6 +5,8 @@
 //! * [`faults`]: injected 5xx, 429 and slow answers, matched per request.
 //! * [`jose`]: JWS verification of `private_key_jwt` client assertions and
 //!   DPoP proofs (RFC 9449), RFC 7638 JWK thumbprints.
+//! * [`persist`]: the state behind one lock, in memory or in the simulator's
+//!   own SQLite tables (one transaction per request, shared between processes).
 //! * [`query`]: query strings and form bodies.
 //! * [`SimResponse`]: the HTTP-like answer both simulators return.
 //! * `serve` (feature `serve`): a simulator on a loopback port, over TLS
@@ -13,6 +15,7 @@
 pub mod clock;
 pub mod faults;
 pub mod jose;
+pub mod persist;
 pub mod query;
 #[cfg(feature = "serve")]
 pub mod serve;

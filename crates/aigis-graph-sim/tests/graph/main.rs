@@ -2,5 +2,6 @@
 
 mod api;
 mod conformance;
+mod persist;
 mod support;
 mod token;

@@ -5,6 +5,8 @@
 //!   user; optional `?moduleKey=`): calls the resolver; the body is the JSON
 //!   payload; the answer is the JSON result or error, with the invocation's
 //!   stats in the `x-aigis-stats` header;
+//! - `/__sim/okta/*`, `/__sim/graph/*`: the identity-provider simulators'
+//!   admin and fault endpoints (loopback only; [`crate::idp`]);
 //! - `GET /api/host/health`;
 //! - any other `/api/*`: `not-found`; a known endpoint with the wrong
 //!   method: `method-not-allowed` (405);
@@ -25,6 +27,7 @@
 //! answers as Jira does (`{errorMessages, errors}`).
 
 mod bridge;
+mod idp;
 mod invoke;
 mod reply;
 pub mod ui;
@@ -109,7 +112,8 @@ pub fn router_with(host: Host, options: Options) -> Router {
             post(invoke::invoke).fallback(wrong_method),
         )
         .route("/api/{*rest}", any(api_not_found))
-        .route("/rest/{*path}", any(jira));
+        .route("/rest/{*path}", any(jira))
+        .route("/__sim/{*rest}", any(idp::control));
     if bridge.is_some() {
         app = app
             .route(

@@ -3,4 +3,5 @@
 mod api;
 mod auth;
 mod conformance;
+mod persist;
 mod support;
