@@ -76,8 +76,8 @@ test-clients:
 	$(CARGO) build -p aigis-jira-sim --example serve -p aigis-okta-sim --example okta-serve -p aigis-graph-sim --example graph-serve
 	bash tests/clients/run.sh target/debug/examples/serve target/debug/examples/okta-serve target/debug/examples/graph-serve
 
-## Browser end-to-end against a fresh local site with demo data: the legacy UI walkthrough,
-## then tests/e2e/ (the shell framing each module through the bridge emulation; screenshots
+## Browser end-to-end against fresh local sites with demo data: tests/e2e/ (the shell
+## framing each module through the bridge emulation; screenshots
 ## in light, dark and at 400 px under target/e2e-screenshots/, axe-core on every screen).
 test-e2e: host components frontend
 	bash tests/e2e.sh

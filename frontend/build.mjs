@@ -2,13 +2,14 @@
 // from a sub-path), or, with --tests, the unit tests into .test-out/ for
 // `node --test`.
 //
-//   dist/                      the legacy single-bundle app (src/main.ts), served at / by `aigis up`
 //   dist/modules/<resource>/   one Forge module each (src/modules/<resource>/index.tsx): index.html,
 //                              index.js, index.css and its own chunks; a separate esbuild build per
 //                              module, so no module loads another's screens
 //   dist/modules/sizes.json    each module's bytes and gzipped bytes (make bench reads it)
+//   dist/shell/, dist/bridge-emulation/, dist/modules/_probe/
+//                              the local Jira-like site of `aigis up` (see buildSite below)
 //
-// `node build.mjs --only portal-create,issue-panel` builds only those modules (and not the legacy app).
+// `node build.mjs --only portal-create,issue-panel` builds only those modules (and not the site).
 import { build } from 'esbuild';
 import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
@@ -142,20 +143,8 @@ if (tests) {
   });
 } else {
   if (!only) {
-    const out = join(here, 'dist');
-    await rm(out, { recursive: true, force: true });
-    await mkdir(out, { recursive: true });
-    await build({
-      ...common,
-      jsx: undefined,
-      entryPoints: [join(here, 'src', 'main.ts')],
-      outdir: out,
-      splitting: true,
-      sourcemap: true,
-      chunkNames: 'chunks/[name]-[hash]',
-    });
-    await cp(join(here, 'index.html'), join(out, 'index.html'));
-    console.log('built dist/');
+    // A full build starts from an empty dist/ (no file of an older build survives).
+    await rm(join(here, 'dist'), { recursive: true, force: true });
   }
   const sizes = [];
   for (const m of MODULES) {
