@@ -18,8 +18,13 @@ OPS ?= 200
 
 .PHONY: fuzz run test setup components host frontend lint sim test-sim test-native test-wasm test-frontend test-e2e clean forge-deps forge validate-manifest test-forge-smoke test-conformance test-clients
 
-## Build everything and start the local site with demo data.
+## Build everything and start the local site with demo data and a history (every screen has
+## something to show: `aigis up --demo-activity`).
 run: setup components host frontend
+	$(AIGIS) up --demo-activity --state-dir $(STATE_DIR) --port $(PORT) --components-dir $(COMPONENTS_DIR)
+
+## The same demo site with no requests yet (`aigis up --demo`): where the README walkthroughs start.
+run-empty: setup components host frontend
 	$(AIGIS) up --demo --state-dir $(STATE_DIR) --port $(PORT) --components-dir $(COMPONENTS_DIR)
 
 ## The whole suite: lint, native tests, core tests compiled to wasm, frontend tests, browser end-to-end.
