@@ -98,7 +98,7 @@ test('/ is the shell: a home linking the apps and the help center, with the user
   await page.getByRole('heading', { name: 'Your work' }).waitFor();
   assert.ok((await page.locator('#user-switcher option').count()) >= 2);
   const apps = page.getByRole('list', { name: 'Apps and the help center' });
-  await apps.getByRole('link', { name: 'AI Access' }).waitFor();
+  await apps.getByRole('link', { name: 'AI Access', exact: true }).waitFor();
   await apps.getByRole('link', { name: /Help center/ }).waitFor();
   // A fresh demo site has no issues yet.
   await page.getByText('No issues you can see yet').waitFor();
