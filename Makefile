@@ -18,8 +18,13 @@ OPS ?= 200
 
 .PHONY: fuzz run test setup components host frontend lint sim test-sim test-native test-wasm test-frontend test-e2e clean forge-deps forge validate-manifest test-forge-smoke test-conformance test-clients
 
-## Build everything and start the local site with demo data.
+## Build everything and start the local site with demo data and a history (every screen has
+## something to show: `aigis up --demo-activity`).
 run: setup components host frontend
+	$(AIGIS) up --demo-activity --state-dir $(STATE_DIR) --port $(PORT) --components-dir $(COMPONENTS_DIR)
+
+## The same demo site with no requests yet (`aigis up --demo`): where the README walkthroughs start.
+run-empty: setup components host frontend
 	$(AIGIS) up --demo --state-dir $(STATE_DIR) --port $(PORT) --components-dir $(COMPONENTS_DIR)
 
 ## The whole suite: lint, native tests, core tests compiled to wasm, frontend tests, browser end-to-end.
@@ -76,8 +81,8 @@ test-clients:
 	$(CARGO) build -p aigis-jira-sim --example serve -p aigis-okta-sim --example okta-serve -p aigis-graph-sim --example graph-serve
 	bash tests/clients/run.sh target/debug/examples/serve target/debug/examples/okta-serve target/debug/examples/graph-serve
 
-## Browser end-to-end against a fresh local site with demo data: the legacy UI walkthrough,
-## then tests/e2e/ (the shell framing each module through the bridge emulation; screenshots
+## Browser end-to-end against fresh local sites with demo data: tests/e2e/ (the shell
+## framing each module through the bridge emulation; screenshots
 ## in light, dark and at 400 px under target/e2e-screenshots/, axe-core on every screen).
 test-e2e: host components frontend
 	bash tests/e2e.sh

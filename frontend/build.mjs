@@ -2,13 +2,14 @@
 // from a sub-path), or, with --tests, the unit tests into .test-out/ for
 // `node --test`.
 //
-//   dist/                      the legacy single-bundle app (src/main.ts), served at / by `aigis up`
 //   dist/modules/<resource>/   one Forge module each (src/modules/<resource>/index.tsx): index.html,
 //                              index.js, index.css and its own chunks; a separate esbuild build per
 //                              module, so no module loads another's screens
 //   dist/modules/sizes.json    each module's bytes and gzipped bytes (make bench reads it)
+//   dist/shell/, dist/bridge-emulation/, dist/modules/_probe/
+//                              the local Jira-like site of `aigis up` (see buildSite below)
 //
-// `node build.mjs --only portal-create,issue-panel` builds only those modules (and not the legacy app).
+// `node build.mjs --only portal-create,issue-panel` builds only those modules (and not the site).
 import { build } from 'esbuild';
 import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
@@ -84,6 +85,26 @@ ${hasCss ? '    <link rel="stylesheet" href="./index.css" />\n' : ''}  </head>
 `;
 }
 
+/**
+ * esbuild writes a lazy chunk's CSS beside it but loads only the entry's
+ * (index.css, linked by index.html): each lazy chunk with CSS gets a line that
+ * links its own stylesheet when the chunk loads (a <link> to a file of the
+ * resource: allowed by Forge's style-src 'self'; no inline style).
+ */
+async function linkChunkCss(metafile) {
+  for (const [file, o] of Object.entries(metafile.outputs)) {
+    // The entry's own CSS is index.css, linked by index.html.
+    if (!o.cssBundle || !file.endsWith('.js') || !file.includes('/chunks/')) continue;
+    const js = join(process.cwd(), file);
+    const css = relative(dirname(js), join(process.cwd(), o.cssBundle));
+    const code = await readFile(js, 'utf8');
+    const loader = `(()=>{const l=document.createElement("link");l.rel="stylesheet";l.href=new URL(${JSON.stringify('./' + css)},import.meta.url).href;document.head.appendChild(l)})();\n`;
+    // Before the source map comment, so the mapped lines above stay where they are.
+    const at = code.lastIndexOf('//# sourceMappingURL=');
+    await writeFile(js, at >= 0 ? code.slice(0, at) + loader + code.slice(at) : code + '\n' + loader);
+  }
+}
+
 /** One module: its own esbuild build (with its own lazy chunks) into dist/modules/<resource>/. */
 async function buildModule({ resource, title }) {
   const entry = join(here, 'src', 'modules', resource, 'index.tsx');
@@ -91,15 +112,18 @@ async function buildModule({ resource, title }) {
   const out = join(here, 'dist', 'modules', resource);
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
-  await build({
+  const { metafile } = await build({
     ...common,
     entryPoints: { index: entry },
     outdir: out,
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
     sourcemap: true,
+    metafile: true,
   });
+  await linkChunkCss(metafile);
   await writeFile(join(out, 'index.html'), pageHtml(title, await exists(join(out, 'index.css'))));
+  const loads = await loadSizes(metafile, out);
   // The size a browser downloads: every js/css/html file, gzipped one by one.
   let bytes = 0;
   let gzip = 0;
@@ -112,7 +136,50 @@ async function buildModule({ resource, title }) {
     gzip += gz;
     if (!relative(out, f).startsWith('chunks')) initialGzip += gz;
   }
-  return { resource, bytes, gzip, initialGzip };
+  return { resource, bytes, gzip, initialGzip, ...loads };
+}
+
+/**
+ * What a browser downloads for the module's first screen (the entry, its
+ * static imports and their CSS: `initialLoadGzip`) and, per lazy screen
+ * (`lazy: {Catalog: ...}`), that plus the screen's chunk with its static
+ * imports and CSS, gzipped file by file.
+ */
+async function loadSizes(metafile, out) {
+  const outputs = metafile.outputs;
+  const gz = new Map();
+  const gzOf = async (file) => {
+    if (!gz.has(file)) gz.set(file, gzipSync(await readFile(join(process.cwd(), file)), { level: 9 }).length);
+    return gz.get(file);
+  };
+  const closure = (start, seen = new Set()) => {
+    const stack = [start];
+    while (stack.length) {
+      const f = stack.pop();
+      if (seen.has(f) || !outputs[f]) continue;
+      seen.add(f);
+      if (outputs[f].cssBundle) seen.add(outputs[f].cssBundle);
+      for (const i of outputs[f].imports) if (i.kind === 'import-statement') stack.push(i.path);
+    }
+    return seen;
+  };
+  const sum = async (files) => {
+    let n = 0;
+    for (const f of files) n += await gzOf(f);
+    return n;
+  };
+  const entry = Object.keys(outputs).find((f) => f.endsWith('.js') && !f.includes('/chunks/'));
+  if (!entry) return {};
+  const initial = closure(entry);
+  initial.add(relative(process.cwd(), join(out, 'index.html')));
+  const lazy = {};
+  for (const [f, o] of Object.entries(outputs)) {
+    // A screen: a chunk esbuild made for a dynamic import() of a file of src/modules/.
+    if (!f.includes('/chunks/') || !f.endsWith('.js') || !o.entryPoint?.includes('src/modules/')) continue;
+    const name = o.entryPoint.split('/').pop().replace(/\.tsx?$/, '');
+    lazy[name] = await sum(closure(f, new Set(initial)));
+  }
+  return { initialLoadGzip: await sum(initial), lazy };
 }
 
 if (tests) {
@@ -142,20 +209,8 @@ if (tests) {
   });
 } else {
   if (!only) {
-    const out = join(here, 'dist');
-    await rm(out, { recursive: true, force: true });
-    await mkdir(out, { recursive: true });
-    await build({
-      ...common,
-      jsx: undefined,
-      entryPoints: [join(here, 'src', 'main.ts')],
-      outdir: out,
-      splitting: true,
-      sourcemap: true,
-      chunkNames: 'chunks/[name]-[hash]',
-    });
-    await cp(join(here, 'index.html'), join(out, 'index.html'));
-    console.log('built dist/');
+    // A full build starts from an empty dist/ (no file of an older build survives).
+    await rm(join(here, 'dist'), { recursive: true, force: true });
   }
   const sizes = [];
   for (const m of MODULES) {

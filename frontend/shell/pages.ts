@@ -246,18 +246,40 @@ function appPage(ctx: Ctx, page: Extract<Page, { kind: 'app' }>): HTMLElement {
   return h('div', { class: groups.length > 0 ? 'app-page with-sidebar' : 'app-page' }, groups.length > 0 ? nav : null, h('div', { class: 'app-content' }, frame));
 }
 
-function homePage(ctx: Ctx): HTMLElement {
+/** The viewer's most recent issues of the service desk projects (none for portal-only users). */
+async function recentIssues(ctx: Ctx): Promise<{ key: string; summary: string }[]> {
+  try {
+    const desks = (await ctx.site.jira('GET', '/rest/servicedeskapi/servicedesk')) as { values?: { projectKey?: string }[] };
+    const keys = (desks.values ?? []).flatMap((d) => (d.projectKey ? [d.projectKey] : []));
+    if (keys.length === 0) return [];
+    const jql = `project in (${keys.join(', ')}) ORDER BY created DESC`;
+    const r = (await ctx.site.jira('GET', `/rest/api/3/search/jql?jql=${encodeURIComponent(jql)}&fields=summary&maxResults=5`)) as {
+      issues?: { key: string; fields?: { summary?: string } }[];
+    };
+    return (r.issues ?? []).map((i) => ({ key: i.key, summary: i.fields?.summary ?? '' }));
+  } catch {
+    // A portal-only customer cannot search issues: the home simply lists none.
+    return [];
+  }
+}
+
+async function homePage(ctx: Ctx): Promise<HTMLElement> {
   const apps = ctx.site.info.modules.filter((m) => m.type === 'jira:globalPage' || m.type === 'jira:adminPage');
+  const issues = await recentIssues(ctx);
   return h(
     'div',
-    {},
+    { class: 'home' },
     heading('Your work'),
     h(
       'ul',
-      { class: 'home-links' },
+      { class: 'home-links', 'aria-label': 'Apps and the help center' },
       ...apps.map((m) => h('li', {}, link(ctx.frames.moduleUrl(m.key) ?? '/jira', m.title ?? m.key))),
-      h('li', {}, link('/servicedesk/customer/portal/1', 'Help center')),
+      h('li', {}, link('/servicedesk/customer/portal/1', 'Help center (the AI Access Portal)')),
     ),
+    h('h2', {}, 'Recent issues'),
+    issues.length > 0
+      ? h('ul', { class: 'home-links', 'aria-label': 'Recent issues' }, ...issues.map((i) => h('li', {}, link(`/browse/${i.key}`, `${i.key} ${i.summary}`))))
+      : note('No issues you can see yet: raise a request on the help center.'),
   );
 }
 
@@ -266,7 +288,7 @@ export async function render(ctx: Ctx, page: Page): Promise<HTMLElement> {
   try {
     switch (page.kind) {
       case 'home':
-        return homePage(ctx);
+        return await homePage(ctx);
       case 'portal':
         return await portalPage(ctx, page.portalId);
       case 'create':

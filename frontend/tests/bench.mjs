@@ -142,6 +142,16 @@ const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 console.log('| module | bundle | gzipped | first content, 4x CPU throttling (median) |');
 console.log('|---|---:|---:|---:|');
 for (const [r, v] of Object.entries(results)) console.log(`| ${r} | ${kb(v.bytes)} | ${kb(v.gzip)} | ${v.firstContentMs} ms |`);
+console.log('');
+console.log('What a first screen downloads (gzipped, file by file): the entry with its static imports and CSS; per lazy screen (an admin sub-page), that plus its chunk.');
+console.log('');
+console.log('| module | screen | downloaded, gzipped |');
+console.log('|---|---|---:|');
+for (const [r, v] of Object.entries(sizes)) {
+  if (v.initialLoadGzip === undefined) continue;
+  console.log(`| ${r} | first screen | ${kb(v.initialLoadGzip)} |`);
+  for (const [screen, n] of Object.entries(v.lazy ?? {})) console.log(`| ${r} | ${screen} | ${kb(n)} |`);
+}
 const panel = results['portal-create'];
 if (panel && panel.gzip > 100 * 1024) {
   console.error(`the portal create panel is ${kb(panel.gzip)} gzipped: over the 100 KB budget`);

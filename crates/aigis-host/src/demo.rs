@@ -2,6 +2,11 @@
 //! (`JiraSim::seed_demo`), seeds the app's own data through its resolvers,
 //! as the demo admin would: intake on the demo JSM project with the approver
 //! group, and a small catalog. Running it again changes nothing.
+//! `aigis up --demo-activity` adds a history ([`activity`]).
+
+mod activity;
+
+pub use activity::{Activity, seed_activity};
 
 use crate::{DemoSite, Host, HostError};
 use serde_json::{Value, json};

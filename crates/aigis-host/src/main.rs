@@ -72,6 +72,12 @@ enum Command {
         /// Seed the Jira simulator's demo site and the app's demo data first.
         #[arg(long)]
         demo: bool,
+        /// With `--demo`: also give the demo site a history, made through the
+        /// app's real paths on the virtual clock (requests filed on the portal
+        /// over the last weeks, decided, fulfilled, expired, reviewed), so
+        /// every screen has something to show (`make run`). Implies `--demo`.
+        #[arg(long)]
+        demo_activity: bool,
         /// Conformance tests: seed only the Jira simulator's demo site (the
         /// scenario configures the app itself).
         #[arg(long, hide = true)]
@@ -333,6 +339,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Up {
             port,
             demo,
+            demo_activity,
             seed_jira,
             test_bridge,
             ..
@@ -341,7 +348,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             &cli,
             *port,
             UpOptions {
-                demo: *demo,
+                demo: *demo || *demo_activity,
+                demo_activity: *demo_activity,
                 seed_jira: *seed_jira,
                 test_bridge: *test_bridge,
             },
@@ -523,6 +531,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 struct UpOptions {
     demo: bool,
+    demo_activity: bool,
     seed_jira: bool,
     test_bridge: bool,
 }
@@ -549,6 +558,10 @@ fn up(host: Host, cli: &Cli, port: u16, opts: UpOptions) -> Result<ExitCode> {
             .seed_demo()
             .map_err(|e| anyhow!("seeding the Jira simulator: {e}"))?;
         aigis_host::demo::seed_app(&host, &site)?;
+        if opts.demo_activity {
+            let made = aigis_host::demo::seed_activity(&host, &site)?;
+            eprintln!("demo activity: {made}");
+        }
         for u in &site.users {
             eprintln!(
                 "demo user {:<10} {} (API token {})",
@@ -576,25 +589,6 @@ fn up(host: Host, cli: &Cli, port: u16, opts: UpOptions) -> Result<ExitCode> {
         }
         demo_users = Some(site.users.clone());
     }
-    let static_dir = cli
-        .manifest
-        .parent()
-        .map(|d| {
-            if d.as_os_str().is_empty() {
-                PathBuf::from(".")
-            } else {
-                d.to_path_buf()
-            }
-        })
-        // The Custom UI bundle: the `main` resource (not e.g. the icons).
-        .zip(
-            host.manifest()
-                .resources
-                .get("main")
-                .or_else(|| host.manifest().resources.values().next())
-                .cloned(),
-        )
-        .map(|(d, r)| d.join(r));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -616,11 +610,7 @@ fn up(host: Host, cli: &Cli, port: u16, opts: UpOptions) -> Result<ExitCode> {
             )?),
         };
         println!("Aigis is running at {url}");
-        let options = aigis_host::server::Options {
-            static_dir,
-            bridge,
-            demo_users,
-        };
+        let options = aigis_host::server::Options { bridge, demo_users };
         aigis_host::server::serve_with(host, listener, options).await?;
         stop.store(true, std::sync::atomic::Ordering::SeqCst);
         if let Some(bg) = bg {

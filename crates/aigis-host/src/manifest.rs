@@ -519,8 +519,8 @@ mod tests {
         assert!(m.egress.allows("acme.okta.com"));
         assert!(m.egress.allows("graph.microsoft.com"));
         assert_eq!(
-            m.resources.get("main").map(String::as_str),
-            Some("frontend/dist")
+            m.resources.get("admin").map(String::as_str),
+            Some("frontend/dist/modules/admin")
         );
     }
 

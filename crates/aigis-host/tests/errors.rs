@@ -66,7 +66,7 @@ fn serve(dir: &Path) -> Server {
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let addr = listener.local_addr().unwrap().to_string();
-    let app = aigis_host::server::router(host.clone(), None);
+    let app = aigis_host::server::router(host.clone());
     rt.spawn(async move { axum::serve(listener, app).await });
     Server {
         addr,

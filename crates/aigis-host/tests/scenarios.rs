@@ -349,10 +349,9 @@ fn the_test_bridge_needs_its_token_and_hands_over_events() {
         rt.spawn(async move { axum::serve(listener, app).await });
         addr
     };
-    let plain = serve(router(run.host.clone(), None));
+    let plain = serve(router(run.host.clone()));
     let addr = serve(router_with_bridge(
         run.host.clone(),
-        None,
         Some(Bridge::new("s3cret")),
     ));
 

@@ -32,7 +32,7 @@ fn health_auth_and_simulator_routes() {
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let addr = listener.local_addr().unwrap().to_string();
-    let app = aigis_host::server::router(host.clone(), None);
+    let app = aigis_host::server::router(host.clone());
     rt.spawn(async move { axum::serve(listener, app).await });
 
     let (status, body) = request(
@@ -92,7 +92,7 @@ fn invoke_as_a_simulator_user_and_events_reach_triggers() {
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let addr = listener.local_addr().unwrap().to_string();
-    let app = aigis_host::server::router(host.clone(), None);
+    let app = aigis_host::server::router(host.clone());
     rt.spawn(async move { axum::serve(listener, app).await });
 
     let post = |path: &str, body: &str| {

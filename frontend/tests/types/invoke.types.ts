@@ -2,7 +2,8 @@
 // each `@ts-expect-error` line must fail to compile, or tsc reports the directive
 // as unused and the typecheck fails.
 
-import { createForgeInvoker, createLocalInvoker, invoke, type Invoke } from '../../src/api';
+import { invoke } from '../../src/lib/invoke';
+import { createForgeInvoker, type Invoke } from '../../src/lib/invoker';
 import type { Decided, HeldGrants, Me } from '../../src/generated/api';
 
 declare const typed: Invoke;
@@ -37,13 +38,11 @@ export async function keysAndShapes(): Promise<void> {
   void wrong;
 }
 
-export async function bothPathsAreTyped(): Promise<void> {
-  const local = createLocalInvoker(async () => ({ ok: true, status: 200, text: async () => '{}' }), 'http://127.0.0.1', () => null);
+export async function theForgeInvokerIsTyped(): Promise<void> {
   const forge = createForgeInvoker(async () => async () => ({}));
-  await local.invoke('catalog.list', { all: true });
   await forge('catalog.list', { all: true });
-  // @ts-expect-error: the local path refuses unknown keys too
-  await local.invoke('nope', {});
+  // @ts-expect-error: the Forge invoker refuses unknown keys too
+  await forge('nope', {});
   // @ts-expect-error: the Forge path refuses wrong shapes too
   await forge('catalog.list', { all: 'yes' });
 }

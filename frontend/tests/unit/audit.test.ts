@@ -14,7 +14,7 @@ import {
   shortHash,
   tone,
   validateDateRange,
-} from '../../src/format';
+} from '../../src/lib/labels';
 
 const DAY = 86_400_000;
 

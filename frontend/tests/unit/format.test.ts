@@ -17,7 +17,7 @@ import {
   validateRequestForm,
   validateToolForm,
   type ToolForm,
-} from '../../src/format';
+} from '../../src/lib/labels';
 import type { GrantStatus } from '../../src/generated/api';
 
 const DAY = 86_400_000;

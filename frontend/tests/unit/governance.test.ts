@@ -14,7 +14,7 @@ import {
   validateMonthRange,
   type GovernanceForm,
   type PolicyForm,
-} from '../../src/format';
+} from '../../src/lib/labels';
 
 const GOV: GovernanceForm = {
   maxDays: { low: '90', medium: '60', high: '30', critical: '14' },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Intake } from '../../src/generated/api';
-import { intakeFormOf, intakePatch, isoToLocalInput, localInputToIso, type IntakeForm, type OffsetAt } from '../../src/intake';
+import { intakeFormOf, intakePatch, isoToLocalInput, localInputToIso, type IntakeForm, type OffsetAt } from '../../src/lib/intake';
 
 const UTC: OffsetAt = () => 0;
 const PARIS: OffsetAt = (ms) => (ms >= Date.UTC(2026, 2, 29, 1) && ms < Date.UTC(2026, 9, 25, 1) ? 120 : 60);

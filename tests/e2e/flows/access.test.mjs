@@ -165,3 +165,16 @@ test('the issue panel shows the trail with every proof checked', async () => {
   noProblems(page);
   await page.context().close();
 });
+
+test('the home at / links the recent issues; a link opens the issue page', async () => {
+  const arlo = site.user('approver');
+  const page = await openPage(browser, site, '/', { user: arlo });
+  const recent = page.getByRole('list', { name: 'Recent issues' });
+  for (const r of filed) await recent.getByRole('link', { name: new RegExp(`^${r.issueKey} `) }).waitFor();
+  await checkScreen(page, [], 'home');
+  await recent.getByRole('link', { name: new RegExp(`^${filed[0].issueKey} `) }).click();
+  await page.waitForURL(new RegExp(`/browse/${filed[0].issueKey}$`));
+  await moduleFrame(page, 'aigis-issue-panel');
+  noProblems(page);
+  await page.context().close();
+});

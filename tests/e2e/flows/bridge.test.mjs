@@ -91,3 +91,20 @@ test('the demo users are offered by the switcher and switching re-renders as tha
   await frame.waitForFunction(() => document.getElementById('denied')?.textContent === 'allowed');
   await page.context().close();
 });
+
+test('/ is the shell: a home linking the apps and the help center, with the user switcher', async () => {
+  const rita = site.user('requester');
+  const page = await openPage(browser, site, '/', { user: rita });
+  await page.getByRole('heading', { name: 'Your work' }).waitFor();
+  assert.ok((await page.locator('#user-switcher option').count()) >= 2);
+  const apps = page.getByRole('list', { name: 'Apps and the help center' });
+  await apps.getByRole('link', { name: 'AI Access', exact: true }).waitFor();
+  await apps.getByRole('link', { name: /Help center/ }).waitFor();
+  // A fresh demo site has no issues yet.
+  await page.getByText('No issues you can see yet').waitFor();
+  await apps.getByRole('link', { name: /Help center/ }).click();
+  await page.waitForURL(/\/servicedesk\/customer\/portal\/1$/);
+  assert.deepEqual(await seriousViolations(page), []);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

@@ -12,9 +12,9 @@
 //!   method: `method-not-allowed` (405);
 //! - the local Jira-like site ([`ui`]): module bundles under `/modules/*`
 //!   with Forge's CSP and the bridge emulation, the shell at Jira's paths
-//!   (`/jira/*`, `/servicedesk/*`, `/browse/*`), `GET /api/host/ui`, and
-//!   under `--demo` `GET /api/host/demo-users`;
-//! - `/`: static files of the UI (`frontend/dist`) when present;
+//!   (`/jira/*`, `/servicedesk/*`, `/browse/*`) and at `/` (the site's home),
+//!   `GET /api/host/ui`, and under `--demo` `GET /api/host/demo-users`;
+//! - any other `GET` path: the shell, which shows Jira's "page not found";
 //! - with a [`Bridge`] (`aigis up --test-bridge`, for the conformance runner of
 //!   the Forge build, `tests/forge-host/`): `POST /api/host/bridge/{jira,events,clock}`,
 //!   each guarded by the `X-Aigis-Bridge-Token` header. In that mode Jira
@@ -47,7 +47,6 @@ use axum::{Json, Router};
 use reply::ApiError;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -62,8 +61,6 @@ struct AppState {
 /// What the router serves besides the API and the simulator.
 #[derive(Default)]
 pub struct Options {
-    /// The legacy UI's files, served at `/` (`frontend/dist`).
-    pub static_dir: Option<PathBuf>,
     /// The test bridge (`aigis up --test-bridge`).
     pub bridge: Option<Bridge>,
     /// The demo users the shell's user switcher offers (`aigis up --demo`).
@@ -77,20 +74,15 @@ impl axum::extract::FromRef<AppState> for Host {
 }
 
 /// The application router.
-pub fn router(host: Host, static_dir: Option<PathBuf>) -> Router {
-    router_with_bridge(host, static_dir, None)
+pub fn router(host: Host) -> Router {
+    router_with_bridge(host, None)
 }
 
 /// The application router, with the test bridge when `bridge` is set.
-pub fn router_with_bridge(
-    host: Host,
-    static_dir: Option<PathBuf>,
-    bridge: Option<Bridge>,
-) -> Router {
+pub fn router_with_bridge(host: Host, bridge: Option<Bridge>) -> Router {
     router_with(
         host,
         Options {
-            static_dir,
             bridge,
             demo_users: None,
         },
@@ -99,11 +91,7 @@ pub fn router_with_bridge(
 
 /// The application router with `options`.
 pub fn router_with(host: Host, options: Options) -> Router {
-    let Options {
-        static_dir,
-        bridge,
-        demo_users,
-    } = options;
+    let Options { bridge, demo_users } = options;
     let ui = Ui::new(&host.config().manifest_path, demo_users);
     let mut app = ui::routes()
         .route("/api/host/health", get(health).fallback(wrong_method))
@@ -129,23 +117,12 @@ pub fn router_with(host: Host, options: Options) -> Router {
                 post(bridge::clock).fallback(wrong_method),
             );
     }
-    let app = app
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+    app.layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(AppState {
             host,
             bridge: bridge.map(Arc::new),
             ui: Arc::new(ui),
-        });
-    match static_dir.filter(|d| d.is_dir()) {
-        Some(dir) => {
-            let index = dir.join("index.html");
-            app.fallback_service(
-                tower_http::services::ServeDir::new(dir)
-                    .fallback(tower_http::services::ServeFile::new(index)),
-            )
-        }
-        None => app,
-    }
+        })
 }
 
 async fn health(State(host): State<Host>) -> Json<Value> {
@@ -278,26 +255,20 @@ pub fn spawn_background(
 }
 
 /// Serves on `listener` until ctrl-c.
-pub async fn serve(
-    host: Host,
-    listener: tokio::net::TcpListener,
-    static_dir: Option<PathBuf>,
-) -> Result<(), HostError> {
-    serve_with_bridge(host, listener, static_dir, None).await
+pub async fn serve(host: Host, listener: tokio::net::TcpListener) -> Result<(), HostError> {
+    serve_with_bridge(host, listener, None).await
 }
 
 /// Serves on `listener` until ctrl-c, with the test bridge when set.
 pub async fn serve_with_bridge(
     host: Host,
     listener: tokio::net::TcpListener,
-    static_dir: Option<PathBuf>,
     bridge: Option<Bridge>,
 ) -> Result<(), HostError> {
     serve_with(
         host,
         listener,
         Options {
-            static_dir,
             bridge,
             demo_users: None,
         },

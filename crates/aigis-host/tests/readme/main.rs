@@ -2,13 +2,13 @@
 //!
 //! Every ```` ```sh ```` block of a `## Walkthrough...` section of README.md
 //! runs in order, command by command, in one bash session, the way a reader
-//! pastes them next to `make run`: in a scratch directory laid out like the
+//! pastes them next to `make run-empty`: in a scratch directory laid out like the
 //! repository (`target/debug/aigis`, `target/wasm32-wasip2/wasm` and
 //! `manifest.yml` link to the built ones; this test builds nothing), with
 //! `aigis up --demo --state-dir .aigis` serving on a free loopback port. The
 //! one substitution is the README's `U=http://127.0.0.1:8080` line, which
 //! becomes the test site's URL. A walkthrough whose introduction says
-//! "On a fresh `make run`" starts on a new site (`.aigis/` deleted, as the
+//! "On a fresh `make run-empty`" starts on a new site (`.aigis/` deleted, as the
 //! README tells the reader); any other continues on the site the previous
 //! one left.
 //!
@@ -93,7 +93,7 @@ fn lay_out(dir: &Path) {
     .unwrap();
 }
 
-/// `make run`: `aigis up --demo` on `.aigis` in the checkout, on a free port.
+/// `make run-empty`: `aigis up --demo` on `.aigis` in the checkout, on a free port.
 struct Site {
     child: Child,
     url: String,

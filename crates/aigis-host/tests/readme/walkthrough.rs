@@ -5,7 +5,7 @@
 use crate::answer::{self, Expect};
 
 /// The words that make a walkthrough start on a new demo site.
-pub const FRESH: &str = "On a fresh `make run`";
+pub const FRESH: &str = "On a fresh `make run-empty`";
 
 /// One `## Walkthrough...` section.
 #[derive(Debug)]
@@ -274,7 +274,7 @@ mod tests {
     #[test]
     fn only_walkthrough_sections_count_and_fresh_is_read_from_their_introduction() {
         let readme = "## Two commands\n\n```sh\nmake run\n```\n\
-                      ## Walkthrough: one\n\nOn a fresh `make run`:\n\n```sh\necho 1\n```\n\
+                      ## Walkthrough: one\n\nOn a fresh `make run-empty`:\n\n```sh\necho 1\n```\n\
                       ## Walkthrough: two\n\nThen:\n\n```sh\necho 2\n```\n\n\
                       ```json\n{}\n```\n";
         let s = parse(readme).unwrap();

@@ -1,16 +1,19 @@
 import Heading from '@atlaskit/heading';
 import { Box, Stack, Text } from '@atlaskit/primitives';
-import React from 'react';
-import { Catalog } from './Catalog';
-import { Connectors } from './Connectors';
-import { Governance } from './Governance';
-import { Insights } from './Insights';
-import { Intake } from './Intake';
-import { Logs } from './Logs';
-import { Overview } from './Overview';
-import { Requests } from './Requests';
+import React, { Suspense, lazy } from 'react';
 import { ADMIN_PAGES, type AdminRoute } from './routes';
 import { NamesProvider } from '../global/ui';
+
+// Each sub-page is its own lazy chunk (esbuild `splitting`): the admin page
+// loads only the screen of the sub-page Jira's sidebar opened.
+const Overview = lazy(() => import('./Overview').then((m) => ({ default: m.Overview })));
+const Intake = lazy(() => import('./Intake').then((m) => ({ default: m.Intake })));
+const Catalog = lazy(() => import('./Catalog').then((m) => ({ default: m.Catalog })));
+const Connectors = lazy(() => import('./Connectors').then((m) => ({ default: m.Connectors })));
+const Governance = lazy(() => import('./Governance').then((m) => ({ default: m.Governance })));
+const Requests = lazy(() => import('./Requests').then((m) => ({ default: m.Requests })));
+const Insights = lazy(() => import('./Insights').then((m) => ({ default: m.Insights })));
+const Logs = lazy(() => import('./Logs').then((m) => ({ default: m.Logs })));
 
 /** One sub-page of the admin page, by route (Jira's sidebar picks it). */
 export function AdminPage({ route, go, timeZone }: { route: AdminRoute; go: (r: AdminRoute) => void; timeZone?: string }): React.JSX.Element {
@@ -45,7 +48,7 @@ export function AdminPage({ route, go, timeZone }: { route: AdminRoute; go: (r: 
             {page.title}
           </Heading>
         </Stack>
-        {body()}
+        <Suspense fallback={<p aria-busy="true">Loading…</p>}>{body()}</Suspense>
       </Stack>
     </Box>
     </NamesProvider>

@@ -3,7 +3,7 @@ import Modal, { ModalBody, ModalFooter, ModalHeader, ModalTitle, ModalTransition
 import { Inline, Stack, Text } from '@atlaskit/primitives';
 import SectionMessage from '@atlaskit/section-message';
 import React, { useState } from 'react';
-import { IDP_PROVIDERS, RISKS, TOOL_STATUSES, days, fieldLabel, formatDateTime, riskLabel, toolInput, toolStatusLabel, type FieldError, type ToolForm } from '../../format';
+import { IDP_PROVIDERS, RISKS, TOOL_STATUSES, days, fieldLabel, formatDateTime, riskLabel, toolInput, toolStatusLabel, type FieldError, type ToolForm } from '../../lib/labels';
 import type { Builtin, Tool, ToolEvent } from '../../generated/api';
 import { ConfirmModal, DialogRoom } from '../../lib/confirm/ConfirmModal';
 import { retireConfirmation, seedConfirmation } from '../../lib/confirm/text';

@@ -3,7 +3,7 @@ import { Grid, Stack, Text } from '@atlaskit/primitives';
 import SectionMessage from '@atlaskit/section-message';
 import Spinner from '@atlaskit/spinner';
 import React, { useEffect, useState } from 'react';
-import { formatDateTime } from '../../format';
+import { formatDateTime } from '../../lib/labels';
 import type { Due, Forecast as Data } from '../../generated/api';
 import { call, errorWords } from '../global/rpc';
 import { IssueLink, Person, useWantNames } from '../global/ui';

@@ -5,7 +5,7 @@ import { Box, Inline, Stack, Text } from '@atlaskit/primitives';
 import SectionMessage from '@atlaskit/section-message';
 import Spinner from '@atlaskit/spinner';
 import React, { useEffect, useState } from 'react';
-import { RISKS, UNKNOWN_TOOLS, fieldLabel, formatDateTime, governancePatch, policyPayload, riskLabel, slugify, unknownToolsLabel, type FieldError, type GovernanceForm, type PolicyForm } from '../../format';
+import { RISKS, UNKNOWN_TOOLS, fieldLabel, formatDateTime, governancePatch, policyPayload, riskLabel, slugify, unknownToolsLabel, type FieldError, type GovernanceForm, type PolicyForm } from '../../lib/labels';
 import type { Governance as Rules, Policy, VersionSummary } from '../../generated/api';
 import { ConfirmModal } from '../../lib/confirm/ConfirmModal';
 import { deletePolicyConfirmation } from '../../lib/confirm/text';

@@ -4,7 +4,7 @@ import { Box, Grid, Inline, Stack, Text, xcss } from '@atlaskit/primitives';
 import SectionMessage from '@atlaskit/section-message';
 import Spinner from '@atlaskit/spinner';
 import React, { useEffect, useState } from 'react';
-import { formatMinutes, monthLabel, riskLabel, riskMixEntries, topToolsAcross, validateMonthRange, type FieldError } from '../../format';
+import { formatMinutes, monthLabel, riskLabel, riskMixEntries, topToolsAcross, validateMonthRange, type FieldError } from '../../lib/labels';
 import type { Insights as Data, MonthView } from '../../generated/api';
 import { call, errorWords } from '../global/rpc';
 import { columnBars, rowBars } from './chart';

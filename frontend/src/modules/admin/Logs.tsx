@@ -15,7 +15,7 @@ import {
   validateDateRange,
   type AuditFilter,
   type FieldError,
-} from '../../format';
+} from '../../lib/labels';
 import type { AuditEvent, Verified } from '../../generated/api';
 import { ConfirmModal } from '../../lib/confirm/ConfirmModal';
 import { rotateKeyConfirmation } from '../../lib/confirm/text';

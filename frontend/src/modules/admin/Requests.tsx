@@ -3,7 +3,7 @@ import { Box, xcss, Inline, Stack, Text } from '@atlaskit/primitives';
 import SectionMessage from '@atlaskit/section-message';
 import Tabs, { Tab, TabList, TabPanel } from '@atlaskit/tabs';
 import React, { useState } from 'react';
-import { days, decisionLabel, formatDateTime, grantStatusLabel, jobKindLabel, jobStatusLabel, modeLabel } from '../../format';
+import { days, decisionLabel, formatDateTime, grantStatusLabel, jobKindLabel, jobStatusLabel, modeLabel } from '../../lib/labels';
 import type { Decision, Grant, GrantStatus, Job, JobStatus, Request as AccessRequest } from '../../generated/api';
 import { ConfirmModal } from '../../lib/confirm/ConfirmModal';
 import { bulkDecisionConfirmation, extendConfirmation, revokeConfirmation } from '../../lib/confirm/text';

@@ -5,7 +5,7 @@
 import { Stack, Text } from '@atlaskit/primitives';
 import Select, { AsyncSelect } from '@atlaskit/select';
 import React, { useEffect, useState } from 'react';
-import { parseList } from '../../format';
+import { parseList } from '../../lib/labels';
 import { call } from '../global/rpc';
 import { useNameOf } from '../global/ui';
 import type { Option } from './fields';

@@ -1,7 +1,7 @@
 // Catalog screen logic: the form of a tool, the patch of an edit (only what
 // changed), retire checks, and the seed preview.
 
-import { fieldLabel, toolInput, type FieldError, type ToolForm } from '../../format';
+import { fieldLabel, toolInput, type FieldError, type ToolForm } from '../../lib/labels';
 import type { Builtin, RetireArgs, Tool, ToolPatch } from '../../generated/api';
 
 export const EMPTY_TOOL_FORM: ToolForm = {

@@ -3,7 +3,7 @@ import { Stack, Text } from '@atlaskit/primitives';
 import SectionMessage from '@atlaskit/section-message';
 import TextArea from '@atlaskit/textarea';
 import React, { useState } from 'react';
-import { days, formatDateTime } from '../../format';
+import { days, formatDateTime } from '../../lib/labels';
 import type { Request as AccessRequest } from '../../generated/api';
 import { ConfirmModal } from '../../lib/confirm/ConfirmModal';
 import { bulkDecisionConfirmation } from '../../lib/confirm/text';

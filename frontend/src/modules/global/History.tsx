@@ -1,6 +1,6 @@
 import { Stack, Text } from '@atlaskit/primitives';
 import React from 'react';
-import { days, decisionLabel, decisionSourceLabel, formatDateTime } from '../../format';
+import { days, decisionLabel, decisionSourceLabel, formatDateTime } from '../../lib/labels';
 import type { Request as AccessRequest } from '../../generated/api';
 import { DataTable, type Column } from '../../lib/table/DataTable';
 import { PAGE_SIZE } from '../../lib/table/model';

@@ -2,7 +2,7 @@ import Button from '@atlaskit/button/new';
 import { Stack, Text } from '@atlaskit/primitives';
 import TextArea from '@atlaskit/textarea';
 import React, { useState } from 'react';
-import { completionFor, formatDateTime, jobKindLabel, jobStatusLabel } from '../../format';
+import { completionFor, formatDateTime, jobKindLabel, jobStatusLabel } from '../../lib/labels';
 import type { ManualJob } from '../../generated/api';
 import { ConfirmModal } from '../../lib/confirm/ConfirmModal';
 import { completeConfirmation } from '../../lib/confirm/text';

@@ -1,6 +1,6 @@
 import { Stack, Text } from '@atlaskit/primitives';
 import React, { useState } from 'react';
-import { days, formatDateTime, grantStatusLabel } from '../../format';
+import { days, formatDateTime, grantStatusLabel } from '../../lib/labels';
 import type { HeldGrant } from '../../generated/api';
 import { DataTable, type Column } from '../../lib/table/DataTable';
 import { PAGE_SIZE } from '../../lib/table/model';

@@ -3,7 +3,7 @@ import { Inline, Stack, Text } from '@atlaskit/primitives';
 import TextArea from '@atlaskit/textarea';
 import TextField from '@atlaskit/textfield';
 import React, { useState } from 'react';
-import { formatDateTime } from '../../format';
+import { formatDateTime } from '../../lib/labels';
 import type { PendingReview } from '../../generated/api';
 import { ConfirmModal } from '../../lib/confirm/ConfirmModal';
 import { extendConfirmation, reviewConfirmation } from '../../lib/confirm/text';

@@ -1,6 +1,6 @@
 import { Stack, Text } from '@atlaskit/primitives';
 import React from 'react';
-import { days, riskLabel } from '../../format';
+import { days, riskLabel } from '../../lib/labels';
 import type { Tool } from '../../generated/api';
 import { DataTable, type Column } from '../../lib/table/DataTable';
 import { call } from './rpc';

@@ -6,7 +6,7 @@ import Lozenge from '@atlaskit/lozenge';
 import { Text } from '@atlaskit/primitives';
 import { router, showFlag } from '@forge/bridge';
 import React, { createContext, useContext, useEffect, useMemo, useState } from 'react';
-import { tone } from '../../format';
+import { tone } from '../../lib/labels';
 import { NameCache } from './names';
 import { call } from './rpc';
 

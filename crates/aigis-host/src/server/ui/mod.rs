@@ -10,7 +10,8 @@
 //!   loads when a module enables theming;
 //! - the shell (`frontend/dist/shell/`): the Jira pages that frame the
 //!   modules, at Jira's own paths (`/jira/...`, `/servicedesk/customer/...`,
-//!   `/browse/{key}`), its assets under `/shell/`;
+//!   `/browse/{key}`), the site's home at `/`, its assets under `/shell/`;
+//!   any other `GET` path is the shell too (it says the page does not exist);
 //! - `GET /api/host/ui`: the UI modules manifest.yml declares (type, key,
 //!   resource, title, pages), the site's cloud id and URL;
 //! - `GET /api/host/demo-users` (only under `aigis up --demo`, only from
@@ -158,12 +159,14 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/modules/{resource}/{*path}", get(module_file))
         .route("/bridge-emulation/{*path}", get(bridge_file))
         .route("/shell/{*path}", get(shell_file))
+        .route("/", get(shell_page))
         .route("/jira", get(shell_page))
         .route("/jira/{*rest}", get(shell_page))
         .route("/servicedesk/{*rest}", get(shell_page))
         .route("/browse/{*rest}", get(shell_page))
         .route("/api/host/ui", get(ui_info))
         .route("/api/host/demo-users", get(demo_users))
+        .fallback(get(shell_page))
 }
 
 fn ui(state: &AppState) -> &Ui {

@@ -5,8 +5,8 @@
 // The form shows every field, so the patch sets every field: a blank clears it
 // (`null`, back to its default), which is what the admin sees.
 
-import type { ApproverRole, Delegation, Intake, IntakePatch } from './generated/api';
-import { parseList, type FieldError } from './format';
+import type { ApproverRole, Delegation, Intake, IntakePatch } from '../generated/api';
+import { parseList, type FieldError } from './labels';
 
 export interface RoleRow {
   projectKey: string;
