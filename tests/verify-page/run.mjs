@@ -16,7 +16,8 @@ const { chromium } = require("playwright-core");
 const aigis = resolve(process.argv[process.argv.indexOf("--aigis") + 1] || "target/debug/aigis");
 const dir = mkdtempSync(join(tmpdir(), "aigis-verify-page-"));
 const state = join(dir, "state");
-const common = ["--state-dir", state, "--components-dir", resolve("target/wasm32-wasip2/wasm")];
+const common = ["--state-dir", state, "--components-dir", resolve("target/wasm32-wasip2/wasm"),
+  "--manifest", resolve("manifest.yml")];
 const run = (args, opts = {}) =>
   execFileSync(aigis, [...common, ...args], { cwd: dir, encoding: "utf8", ...opts });
 const verifyText = (zip) => {
@@ -83,9 +84,9 @@ const files = entries(readFileSync(good));
 const page = files.find(([n]) => n === "verify.html");
 assert.ok(page && page[1].length > 100_000, "the pack carries verify.html");
 writeFileSync(join(dir, "verify.html"), page[1]);
-// Tampered: one grant's row changed in grants.csv.
+// Tampered: a grant row the log does not prove, added to grants.csv.
 const tampered = files.map(([n, d]) =>
-  n === "grants.csv" ? [n, Buffer.from(d.toString().replace(/,active,/, ",revoked,"))] : [n, d]);
+  n === "grants.csv" ? [n, Buffer.concat([d, Buffer.from("g-forged,10000,AIR-1,acct-x,claude,active,,,,,,,,\n")])] : [n, d]);
 assert.notDeepEqual(tampered.find(([n]) => n === "grants.csv")[1], files.find(([n]) => n === "grants.csv")[1]);
 writeFileSync(join(dir, "tampered.zip"), storedZip(tampered));
 // After pruning: retention of 90 days, 100 days on, a sweep, a window back past it.
@@ -93,7 +94,7 @@ run(["invoke", "config.setIntake", "--as", "ada@aigis.example", "--payload", JSO
 run(["clock", "advance", "100d"]);
 run(["export", "--as", "ada@aigis.example", "-o", "before-prune.zip"]);
 const swept = run(["sweep", "retention"]);
-const from = new Date(Date.parse(run(["clock", "show"]).trim().replace(/^.*?(\d{4}-)/, "$1")) - 101 * 86_400_000);
+const from = new Date(JSON.parse(run(["clock", "show"])).nowMillis - 101 * 86_400_000);
 run(["export", "--as", "ada@aigis.example", "--from", from.toISOString(), "-o", "pruned.zip"]);
 
 const browser = await chromium.launch({
@@ -118,7 +119,7 @@ try {
       assert.ok(row[0].length > 0 && row[5].length > 0, String(row));
     }],
     ["pruned.zip", true, async () => {
-      assert.match(await pg.locator("#findings").textContent(), /proven from/i);
+      assert.match(await pg.locator("#findings").textContent(), /proven by the fold/);
     }],
   ]) {
     try {
