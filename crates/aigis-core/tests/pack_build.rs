@@ -113,7 +113,10 @@ fn the_manifest_lists_every_field_and_file() {
         .map(|f| f["name"].as_str().unwrap())
         .collect();
     assert_eq!(listed, pack::DATA_FILES);
-    assert!(listed.contains(&"verify.html"), "the page is under the digests");
+    assert!(
+        listed.contains(&"verify.html"),
+        "the page is under the digests"
+    );
     let env: serde_json::Value = serde_json::from_slice(&entries[1].1).unwrap();
     assert_eq!(env["payloadType"], "application/vnd.in-toto+json");
     let decisions = String::from_utf8(entries[6].1.clone()).unwrap();

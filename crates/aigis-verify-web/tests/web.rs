@@ -28,32 +28,58 @@ fn a_good_pack_verifies_and_says_its_key_is_not_pinned() {
     let o = web(&zip, None, "");
     assert_eq!(o["report"]["ok"], true, "{}", o["text"]);
     assert_eq!(o["report"]["keyPinned"], false);
-    assert!(o["report"]["unpinned"].as_str().unwrap().contains("--trusted-key"));
+    assert!(
+        o["report"]["unpinned"]
+            .as_str()
+            .unwrap()
+            .contains("--trusted-key")
+    );
     // Word for word what `aigis verify` prints.
     let native = pack::verify(&zip, &VerifyOptions::default());
     assert_eq!(o["text"], native.to_string());
     assert_eq!(o["report"], serde_json::to_value(&native).unwrap());
-    assert!(o["text"].as_str().unwrap().starts_with("OK: the evidence pack verifies\n"));
+    assert!(
+        o["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("OK: the evidence pack verifies\n")
+    );
 }
 
 #[wasm_bindgen_test]
 fn the_trusted_key_pins_and_a_wrong_one_is_refused() {
     let h = History::new(4, 2, false);
     let zip = h.pack(0, h.last_commit(), None);
-    let vk = h.keys(h.events.len() as u64)
+    let vk = h
+        .keys(h.events.len() as u64)
         .into_iter()
         .find(|k| k.current)
         .unwrap()
         .verifier_key;
-    let o = web(&zip, None, &serde_json::json!({"trustedKey": format!("  {vk}\n")}).to_string());
+    let o = web(
+        &zip,
+        None,
+        &serde_json::json!({"trustedKey": format!("  {vk}\n")}).to_string(),
+    );
     assert_eq!(o["report"]["ok"], true, "{}", o["text"]);
     assert_eq!(o["report"]["keyPinned"], true);
     assert!(o["report"].get("unpinned").is_none());
     let other = History::new(4, 3, false);
-    let other_vk = other.keys(other.events.len() as u64)[0].verifier_key.clone();
-    let o = web(&zip, None, &serde_json::json!({"trustedKey": other_vk}).to_string());
+    let other_vk = other.keys(other.events.len() as u64)[0]
+        .verifier_key
+        .clone();
+    let o = web(
+        &zip,
+        None,
+        &serde_json::json!({"trustedKey": other_vk}).to_string(),
+    );
     assert_eq!(o["report"]["failure"]["rule"], "key.untrusted");
-    assert!(o["text"].as_str().unwrap().starts_with("FAILED: manifest.json [key.untrusted]"));
+    assert!(
+        o["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("FAILED: manifest.json [key.untrusted]")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -82,7 +108,10 @@ fn a_re_signed_forgery_of_a_grant_names_table_line_and_field() {
     let (m, mut data) = pack::render_files(&input).unwrap();
     let grants = &mut data.iter_mut().find(|(n, _)| *n == pack::GRANTS).unwrap().1;
     let text = String::from_utf8(grants.clone()).unwrap();
-    let col = GRANT_COLUMNS.iter().position(|c| *c == "expiresAt").unwrap();
+    let col = GRANT_COLUMNS
+        .iter()
+        .position(|c| *c == "expiresAt")
+        .unwrap();
     let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
     assert!(lines.len() > 1, "the fixture has grants");
     let mut cells: Vec<String> = lines[1].split(',').map(str::to_owned).collect();
@@ -96,14 +125,24 @@ fn a_re_signed_forgery_of_a_grant_names_table_line_and_field() {
     assert_eq!(f["file"], "grants.csv");
     assert_eq!(f["line"], 2);
     assert_eq!(f["field"], "expiresAt");
-    assert_eq!(o["text"], pack::verify(&zip, &VerifyOptions::default()).to_string());
+    assert_eq!(
+        o["text"],
+        pack::verify(&zip, &VerifyOptions::default()).to_string()
+    );
 }
 
 #[wasm_bindgen_test]
 fn a_window_after_pruned_history_verifies_from_its_committed_state() {
     let h = History::new(12, 1, false);
     let size = h.events.len() as u64;
-    let Some(pruned) = h.states.iter().copied().filter(|s| *s > 1 && *s <= size).map(|s| s - 1).next() else {
+    let Some(pruned) = h
+        .states
+        .iter()
+        .copied()
+        .filter(|s| *s > 1 && *s <= size)
+        .map(|s| s - 1)
+        .next()
+    else {
         panic!("the fixture writes state events");
     };
     let input = h.input_pruned(0, h.last_commit(), None, pruned);
@@ -130,8 +169,15 @@ fn every_seeded_mutation_of_a_pack_is_refused_as_natively() {
         }
         let bad = mutate::rezip(&e);
         let o = web(&bad, None, "");
-        assert_eq!(o["report"]["ok"], false, "mutating {} went unnoticed", e[k].0);
-        assert_eq!(o["text"], pack::verify(&bad, &VerifyOptions::default()).to_string());
+        assert_eq!(
+            o["report"]["ok"], false,
+            "mutating {} went unnoticed",
+            e[k].0
+        );
+        assert_eq!(
+            o["text"],
+            pack::verify(&bad, &VerifyOptions::default()).to_string()
+        );
         refused += 1;
     }
     assert!(refused > 30, "{refused}");
