@@ -4,7 +4,6 @@
 //! packs built by the core's own test fixture (`aigis-core/tests/pack_common`).
 
 #[path = "../../aigis-core/tests/pack_common/fixture.rs"]
-#[allow(dead_code)]
 mod fixture;
 #[path = "../../aigis-core/tests/pack_common/mutate.rs"]
 mod mutate;
@@ -15,10 +14,9 @@ use serde_json::Value;
 use wasm_bindgen_test::*;
 
 fn web(zip: &[u8], previous: Option<Vec<u8>>, options: &str) -> Value {
-    let json = aigis_verify_web::run(zip, previous, options)
+    aigis_verify_web::run(zip, previous, options)
         .map(|o| serde_json::to_value(o).unwrap())
-        .unwrap();
-    json
+        .unwrap()
 }
 
 #[wasm_bindgen_test]
