@@ -16,7 +16,7 @@ NATIVE := --workspace --exclude aigis-resolvers --exclude aigis-triggers --exclu
 SEEDS ?= 2000
 OPS ?= 200
 
-.PHONY: fuzz run test setup components host frontend lint sim test-sim test-native test-wasm test-frontend test-e2e clean forge-deps forge validate-manifest test-forge-smoke test-conformance test-clients
+.PHONY: test-verifier-web test-verifier-page wasm-bindgen-cli fuzz run test setup components host frontend lint sim test-sim test-native test-wasm test-frontend test-e2e clean forge-deps forge validate-manifest test-forge-smoke test-conformance test-clients
 
 ## Build everything and start the local site with demo data and a history (every screen has
 ## something to show: `aigis up --demo-activity`).
@@ -28,7 +28,7 @@ run-empty: setup components host frontend
 	$(AIGIS) up --demo --state-dir $(STATE_DIR) --port $(PORT) --components-dir $(COMPONENTS_DIR)
 
 ## The whole suite: lint, native tests, core tests compiled to wasm, frontend tests, browser end-to-end.
-test: setup lint components host frontend validate-manifest test-forge-smoke test-conformance test-native test-sim test-wasm test-frontend test-e2e test-clients
+test: setup lint components host frontend validate-manifest test-forge-smoke test-conformance test-native test-sim test-wasm test-verifier-web test-frontend test-e2e test-clients
 	@echo "make test: all suites passed"
 
 setup:
@@ -69,6 +69,35 @@ sim:
 ## The domain core and the ports, compiled to wasm32-wasip2 and run under wasmtime.
 test-wasm: host
 	$(CARGO) test --target $(WASM_TARGET) -p aigis-core -p aigis-platform
+
+## The offline verifier (crates/aigis-verify-web, the core's pack verifier behind wasm-bindgen)
+## compiled to wasm32-unknown-unknown, its tests (on the core's own pack fixture) run by
+## wasm-bindgen-test-runner under Node and in headless Chromium (Debian chromium and
+## chromium-driver, installed when missing), then the verify.html page driven by Playwright.
+WEB_TARGET := wasm32-unknown-unknown
+WASM_BINDGEN_VERSION := 0.2.130
+TOOLS := $(CURDIR)/target/tools
+WBG_RUNNER := $(TOOLS)/bin/wasm-bindgen-test-runner
+wasm-bindgen-cli:
+	@rustup target list --installed | grep -qx $(WEB_TARGET) || rustup target add $(WEB_TARGET)
+	@$(TOOLS)/bin/wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$" || \
+		$(CARGO) install --locked wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --root $(TOOLS) || \
+		$(CARGO) install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --root $(TOOLS)
+	@test -x /usr/bin/chromedriver || (apt-get update && apt-get install -y chromium chromium-driver)
+
+test-verifier-web: wasm-bindgen-cli
+	$(CARGO) test -p aigis-verify-web
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=$(WBG_RUNNER) \
+		$(CARGO) test --target $(WEB_TARGET) -p aigis-verify-web
+	cd crates/aigis-verify-web && CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=$(WBG_RUNNER) \
+		WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
+		$(CARGO) test --target $(WEB_TARGET) -p aigis-verify-web
+	$(MAKE) test-verifier-page
+
+## verify.html in headless Chromium from file://: a good pack, a tampered one, one after pruning.
+test-verifier-page: host
+	cd frontend && (test -d node_modules || npm ci --no-audit --no-fund)
+	node tests/verify-page/run.mjs --aigis $(AIGIS)
 
 test-frontend: frontend
 	cd frontend && npm run typecheck && npm test

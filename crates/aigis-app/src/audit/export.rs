@@ -195,6 +195,7 @@ pub fn gather(
         prune,
         proven_from,
         state,
+        verifier_page: aigis_verify_page::VERIFY_HTML.to_owned(),
     })
 }
 

@@ -108,6 +108,7 @@ pub fn render_files(input: &PackInput) -> Result<(Manifest, DataFiles), PackErro
         (CHECKPOINTS, checkpoints_json),
         (POLICY_VERSIONS, policy_json),
         (STATE_FILE, state_json),
+        (VERIFY_PAGE, input.verifier_page.as_bytes().to_vec()),
     ];
     let manifest = Manifest {
         format: FORMAT.to_owned(),

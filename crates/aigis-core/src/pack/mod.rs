@@ -104,6 +104,12 @@ pub struct PackInput {
     pub proven_from: u64,
     /// The state that event commits to (the fold of events before it).
     pub state: State,
+    /// `verify.html`, the offline verifier page shipped in the pack (built
+    /// by `aigis-verify-page`; the core cannot embed it, the page holds
+    /// the core). Listed in the manifest and covered by its digests like
+    /// every data file.
+    #[serde(skip)]
+    pub verifier_page: String,
 }
 
 mod build;
@@ -142,9 +148,10 @@ pub const AUDIT: &str = "audit.jsonl";
 pub const CHECKPOINTS: &str = "checkpoints.json";
 pub const POLICY_VERSIONS: &str = "policy-versions.json";
 pub const STATE_FILE: &str = "state.json";
+pub const VERIFY_PAGE: &str = "verify.html";
 
 /// Every entry of a pack, in zip order.
-pub const ALL_FILES: [&str; 11] = [
+pub const ALL_FILES: [&str; 12] = [
     MANIFEST,
     ENVELOPE,
     README,
@@ -156,11 +163,12 @@ pub const ALL_FILES: [&str; 11] = [
     CHECKPOINTS,
     POLICY_VERSIONS,
     STATE_FILE,
+    VERIFY_PAGE,
 ];
 
 /// The files the manifest lists with digest and size: all but the
 /// manifest and the envelope, in zip order.
-pub const DATA_FILES: [&str; 9] = [
+pub const DATA_FILES: [&str; 10] = [
     README,
     REQUESTS,
     GRANTS,
@@ -170,6 +178,7 @@ pub const DATA_FILES: [&str; 9] = [
     CHECKPOINTS,
     POLICY_VERSIONS,
     STATE_FILE,
+    VERIFY_PAGE,
 ];
 
 /// Why a pack could not be built.

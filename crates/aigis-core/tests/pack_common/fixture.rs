@@ -466,6 +466,9 @@ impl History {
             }),
             proven_from,
             state,
+            // The real page is built by aigis-verify-page; to the core it
+            // is one more file under the manifest's digests.
+            verifier_page: "<!doctype html><title>verifier</title>\n".into(),
         }
     }
 
