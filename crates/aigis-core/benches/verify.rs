@@ -274,6 +274,24 @@ fn main() -> Result<(), Box<dyn Error>> {
         digest.split_whitespace().next().unwrap_or("?")
     );
 
+    let t = Instant::now();
+    let out = Command::new("openssl")
+        .args(["dgst", "-sha256"])
+        .arg(path)
+        .output()?;
+    let openssl_time = t.elapsed();
+    if !out.status.success() {
+        return Err(format!("openssl dgst failed: {}", out.status).into());
+    }
+    let line = String::from_utf8_lossy(&out.stdout);
+    println!(
+        "(b') openssl dgst   {:>8.2} s  {:>12.0} events/s  {:>8.1} MB/s  ({})",
+        openssl_time.as_secs_f64(),
+        per_sec(events as f64, openssl_time),
+        per_sec(bytes as f64, openssl_time) / 1e6,
+        line.rsplit(' ').next().unwrap_or("?").trim()
+    );
+
     let want = head.frontier.root()?;
     let t = Instant::now();
     let mut f = Frontier::empty();
@@ -302,8 +320,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         per_sec(events as f64, raw_time),
     );
     println!(
-        "Verifier / sha256sum time: {:.1}x",
+        "Verifier / sha256sum time: {:.2}x",
         verify_time.as_secs_f64() / sha_time.as_secs_f64()
+    );
+    println!(
+        "Verifier / openssl dgst -sha256 time: {:.2}x",
+        verify_time.as_secs_f64() / openssl_time.as_secs_f64()
     );
     Ok(())
 }
