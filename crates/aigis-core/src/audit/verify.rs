@@ -219,7 +219,19 @@ impl<'k> Verifier<'k> {
         if self.broken.is_some() || events.is_empty() {
             return;
         }
-        let slots: Vec<usize> = events.iter().map(|e| self.key_slot(&e.key_id)).collect();
+        let mut last: Option<(&str, usize)> = None;
+        let slots: Vec<usize> = events
+            .iter()
+            .map(|e| match last {
+                // Runs of one key id are the rule: skip the map lookup.
+                Some((id, slot)) if id == e.key_id => slot,
+                _ => {
+                    let slot = self.key_slot(&e.key_id);
+                    last = Some((&e.key_id, slot));
+                    slot
+                }
+            })
+            .collect();
         let jobs: Vec<(&AuditEvent, Option<&Hmac<Sha256>>)> = events
             .iter()
             .zip(&slots)
