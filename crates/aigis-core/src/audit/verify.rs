@@ -14,7 +14,7 @@ use crate::tlog::{self, Frontier, Hash, TlogError};
 use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::Sha256;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// Where and why the chain broke.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -148,9 +148,10 @@ pub struct Verifier<'k> {
     tree: Result<Vec<Hash>, TlogError>,
     tree_used: bool,
     /// Keyed HMAC states by key id, `None` for a key that is not available:
-    /// `key_for` is asked once per key id.
+    /// `key_for` is asked once per key id. A `BTreeMap`: the core draws no
+    /// randomness, not even a hasher seed.
     keys: Vec<Option<Hmac<Sha256>>>,
-    key_slots: HashMap<String, usize>,
+    key_slots: BTreeMap<String, usize>,
     threads: usize,
     checked: u64,
     broken: Option<Break>,
@@ -166,7 +167,7 @@ impl<'k> Verifier<'k> {
             tree_used: false,
             expect: anchor,
             keys: Vec::new(),
-            key_slots: HashMap::new(),
+            key_slots: BTreeMap::new(),
             threads: super::par::available(),
             checked: 0,
             broken: None,
