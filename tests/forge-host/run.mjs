@@ -355,8 +355,8 @@ async function runScenario(file, opts, manifest, platform, build) {
 
 async function main() {
   const opts = args();
-  // JSPI: the build's own src/jspi.js checks for it (and turns it on where
-  // Node 24 still has it behind a flag), as it does on Forge.
+  // JSPI: on by default in the pinned Node 24.22; the build's own
+  // src/jspi.js checks for it at start-up, as it does on Forge.
   for (const f of ['resolvers.js', 'triggers.js', 'sweeps.js']) {
     if (!existsSync(path.join(opts.dist, 'src', f))) {
       console.error(`forge: ${path.join(opts.dist, 'src', f)} is missing: run \`make forge\``);

@@ -14,11 +14,18 @@
 //! event, and [`Verifier`] reports the first break.
 
 use crate::Millis;
-use crate::tlog::{self, Frontier, TlogError};
+mod canonical;
+mod par;
+mod verify;
+
+pub use verify::{Break, LinkFault, Report, Verifier, check_link};
+
+use crate::tlog::{self, Frontier, Hash, TlogError};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use std::cell::RefCell;
 
 /// `prev_hash` of the first event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -96,40 +103,10 @@ impl Head {
 /// JSON with object keys sorted and no insignificant white space, whatever
 /// the map implementation serde_json was built with.
 pub fn canonical_json(v: &Value) -> String {
-    let mut out = String::new();
-    write_canonical(v, &mut out);
-    out
-}
-
-fn write_canonical(v: &Value, out: &mut String) {
-    match v {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, k) in keys.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                // A string key serialises infallibly (JSON string escaping).
-                out.push_str(&serde_json::to_string(k.as_str()).unwrap_or_default());
-                out.push(':');
-                write_canonical(&map[k.as_str()], out);
-            }
-            out.push('}');
-        }
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_canonical(item, out);
-            }
-            out.push(']');
-        }
-        other => out.push_str(&other.to_string()),
-    }
+    let mut out = Vec::new();
+    canonical::write_value(v, &mut out);
+    // serde_json writes UTF-8 only (strings come from `String`s).
+    String::from_utf8(out).unwrap_or_default()
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -139,25 +116,30 @@ fn hex(bytes: &[u8]) -> String {
 /// The Merkle leaf of an event: the canonical JSON of
 /// `{action, actor, at, data, format, govVersion, keyId, prevHash, seq, subject}`.
 pub fn leaf_bytes(e: &AuditEvent) -> Vec<u8> {
-    let body = serde_json::json!({
-        "format": LEAF_FORMAT,
-        "seq": e.seq,
-        "at": e.at,
-        "actor": e.actor,
-        "action": e.action,
-        "subject": e.subject,
-        "data": e.data,
-        "govVersion": e.gov_version,
-        "keyId": e.key_id,
-        "prevHash": e.prev_hash,
-    });
-    canonical_json(&body).into_bytes()
+    let mut out = Vec::with_capacity(512);
+    canonical::write_leaf(e, &mut out);
+    out
+}
+
+thread_local! {
+    /// The encoding buffer of [`entry_hash_bin`], reused across events.
+    static LEAF_BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The RFC 6962 leaf hash of [`leaf_bytes`], binary (the hot path: no
+/// allocation once the thread's buffer has grown).
+pub fn entry_hash_bin(e: &AuditEvent) -> Hash {
+    LEAF_BUF.with(|b| match b.try_borrow_mut() {
+        Ok(mut buf) => canonical::leaf_hash_with(e, &mut buf),
+        // Not re-entered in practice; a fresh buffer is always correct.
+        Err(_) => canonical::leaf_hash_with(e, &mut Vec::new()),
+    })
 }
 
 /// The hash of an event's content: the RFC 6962 leaf hash of
 /// [`leaf_bytes`], hex.
 pub fn entry_hash(e: &AuditEvent) -> String {
-    tlog::hex(&tlog::leaf_hash(&leaf_bytes(e)))
+    tlog::hex(&entry_hash_bin(e))
 }
 
 /// SHA-256 of arbitrary bytes, hex (file digests).
@@ -208,7 +190,7 @@ pub fn seal(
             entry_mac: String::new(),
             nodes: Vec::new(),
         };
-        let leaf = tlog::leaf_hash(&leaf_bytes(&e));
+        let leaf = entry_hash_bin(&e);
         let completed = prev.frontier.push(leaf)?;
         e.entry_hash = tlog::hex(&leaf);
         e.entry_mac = entry_mac(key, &e.entry_hash);
@@ -218,162 +200,6 @@ pub fn seal(
         sealed.push(e);
     }
     Ok((sealed, prev))
-}
-
-/// Where and why the chain broke.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "camelCase")]
-pub struct Break {
-    /// The sequence number expected at the break.
-    pub seq: u64,
-    pub reason: String,
-}
-
-/// Result of a verification.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "camelCase")]
-pub struct Report {
-    pub intact: bool,
-    pub checked: u64,
-    pub head_seq: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
-    pub first_break: Option<Break>,
-}
-
-/// Why an event does not extend the log before it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum LinkFault {
-    #[error("prevHash does not match the previous entry")]
-    PrevHash,
-    #[error("entryHash does not match the content")]
-    EntryHash,
-    #[error("Merkle tree: {0}")]
-    Tree(TlogError),
-    #[error("stored Merkle nodes do not match the tree")]
-    Nodes,
-}
-
-/// Checks that `e` extends the log whose last entry hash is `prev` (when
-/// known) and whose compact range is `frontier`: its `prevHash`, its
-/// recomputed `entryHash`, and the Merkle nodes it stores. On success the
-/// leaf has been pushed onto `frontier`; after a failure the log is broken
-/// there and `frontier` is not to be used further.
-/// The one link check of [`Verifier`] and the evidence-pack verifier.
-pub fn check_link(
-    e: &AuditEvent,
-    prev: Option<&str>,
-    frontier: &mut Frontier,
-) -> Result<(), LinkFault> {
-    if prev.is_some_and(|p| e.prev_hash != p) {
-        return Err(LinkFault::PrevHash);
-    }
-    if entry_hash(e) != e.entry_hash {
-        return Err(LinkFault::EntryHash);
-    }
-    let completed = tlog::from_hex(&e.entry_hash)
-        .and_then(|leaf| frontier.push(leaf))
-        .map_err(LinkFault::Tree)?;
-    if completed
-        .iter()
-        .skip(1)
-        .map(tlog::hex)
-        .eq(e.nodes.iter().cloned())
-    {
-        Ok(())
-    } else {
-        Err(LinkFault::Nodes)
-    }
-}
-
-/// Streaming verifier: feed events in storage order with [`Verifier::push`],
-/// then [`Verifier::finish`] with the stored head.
-pub struct Verifier<'k> {
-    key_for: &'k dyn Fn(&str) -> Option<Vec<u8>>,
-    expect: Head,
-    checked: u64,
-    broken: Option<Break>,
-}
-
-impl<'k> Verifier<'k> {
-    /// Starts at `anchor` (the genesis head, or a retained checkpoint).
-    pub fn new(anchor: Head, key_for: &'k dyn Fn(&str) -> Option<Vec<u8>>) -> Self {
-        Verifier {
-            key_for,
-            expect: anchor,
-            checked: 0,
-            broken: None,
-        }
-    }
-
-    fn fail(&mut self, seq: u64, reason: String) {
-        if self.broken.is_none() {
-            self.broken = Some(Break { seq, reason });
-        }
-    }
-
-    /// Checks the next stored event; `stored_key` is the key it was stored
-    /// under (its position), which must agree with its `seq`.
-    pub fn push(&mut self, stored_seq: u64, e: &AuditEvent) {
-        if self.broken.is_some() {
-            return;
-        }
-        let want = self.expect.seq + 1;
-        if stored_seq != want {
-            return self.fail(
-                want,
-                format!("event {want} is missing (next stored is {stored_seq})"),
-            );
-        }
-        if e.seq != want {
-            return self.fail(want, format!("event stored at {want} claims seq {}", e.seq));
-        }
-        if let Err(fault) = check_link(e, Some(&self.expect.hash), &mut self.expect.frontier) {
-            return self.fail(want, fault.to_string());
-        }
-        match (self.key_for)(&e.key_id) {
-            Some(key) if entry_mac(&key, &e.entry_hash) == e.entry_mac => {}
-            Some(_) => return self.fail(want, "entryMac does not match".into()),
-            None => return self.fail(want, format!("MAC key {} is not available", e.key_id)),
-        }
-        self.checked += 1;
-        self.expect.seq = e.seq;
-        self.expect.hash = e.entry_hash.clone();
-    }
-
-    /// Checks the chain ends where the stored head says it does.
-    pub fn finish(mut self, head: &Head) -> Report {
-        if self.broken.is_none() {
-            if head.seq > self.expect.seq {
-                let missing = self.expect.seq + 1;
-                self.fail(
-                    missing,
-                    format!("event {missing} is missing (head is at {})", head.seq),
-                );
-            } else if head.seq < self.expect.seq {
-                let extra = head.seq + 1;
-                self.fail(
-                    extra,
-                    format!("event {extra} lies beyond the head ({})", head.seq),
-                );
-            } else if head.hash != self.expect.hash {
-                self.fail(head.seq, "head hash does not match the last entry".into());
-            } else if head.frontier != self.expect.frontier {
-                self.fail(
-                    head.seq,
-                    "head Merkle range does not match the events".into(),
-                );
-            }
-        }
-        Report {
-            intact: self.broken.is_none(),
-            checked: self.checked,
-            head_seq: head.seq,
-            first_break: self.broken,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -492,5 +318,154 @@ mod tests {
             canonical_json(&v),
             r#"{"a":{"c":"x","d":[1,{"y":null,"z":0}]},"b":1}"#
         );
+    }
+
+    /// The verifier as it was: hex strings throughout, the hex `Frontier`,
+    /// one event at a time. The reference for the binary and batch paths.
+    fn reference(anchor: &Head, events: &[(u64, AuditEvent)], head: &Head) -> Report {
+        let mut expect = anchor.clone();
+        let mut checked = 0;
+        let mut broken = None;
+        for (stored, e) in events {
+            let want = expect.seq + 1;
+            let fault = if *stored != want {
+                Some(format!("event {want} is missing (next stored is {stored})"))
+            } else if e.seq != want {
+                Some(format!("event stored at {want} claims seq {}", e.seq))
+            } else if let Err(f) = check_link(e, Some(&expect.hash), &mut expect.frontier) {
+                Some(f.to_string())
+            } else if e.key_id != "k1" {
+                Some(format!("MAC key {} is not available", e.key_id))
+            } else if entry_mac(KEY, &e.entry_hash) != e.entry_mac {
+                Some("entryMac does not match".into())
+            } else {
+                None
+            };
+            if let Some(reason) = fault {
+                broken = Some(Break { seq: want, reason });
+                break;
+            }
+            checked += 1;
+            expect.seq = e.seq;
+            expect.hash = e.entry_hash.clone();
+        }
+        if broken.is_none() {
+            let reason = if head.seq > expect.seq {
+                Some((
+                    expect.seq + 1,
+                    format!(
+                        "event {} is missing (head is at {})",
+                        expect.seq + 1,
+                        head.seq
+                    ),
+                ))
+            } else if head.seq < expect.seq {
+                Some((
+                    head.seq + 1,
+                    format!("event {} lies beyond the head ({})", head.seq + 1, head.seq),
+                ))
+            } else if head.hash != expect.hash {
+                Some((head.seq, "head hash does not match the last entry".into()))
+            } else if head.frontier != expect.frontier {
+                Some((
+                    head.seq,
+                    "head Merkle range does not match the events".into(),
+                ))
+            } else {
+                None
+            };
+            broken = reason.map(|(seq, reason)| Break { seq, reason });
+        }
+        Report {
+            intact: broken.is_none(),
+            checked,
+            head_seq: head.seq,
+            first_break: broken,
+        }
+    }
+
+    #[test]
+    fn batch_and_single_pushes_report_what_the_reference_reports() {
+        let (events, head) = chain(1_300);
+        let keys = |id: &str| (id == "k1").then(|| KEY.to_vec());
+        type Tamper = fn(&mut Vec<(u64, AuditEvent)>, &mut Head, &mut Head);
+        let tampers: Vec<(&str, Tamper)> = vec![
+            ("none", |_, _, _| {}),
+            ("data", |ev, _, _| ev[700].1.data = json!({"i": -1})),
+            ("entry hash", |ev, _, _| {
+                ev[513].1.entry_hash = ev[512].1.entry_hash.clone()
+            }),
+            ("upper-case hash", |ev, _, _| {
+                ev[9].1.entry_hash = ev[9].1.entry_hash.to_uppercase()
+            }),
+            ("prev hash", |ev, _, _| {
+                ev[1000].1.prev_hash = GENESIS_HASH.into()
+            }),
+            ("mac", |ev, _, _| {
+                ev[1299].1.entry_mac = ev[0].1.entry_mac.clone()
+            }),
+            ("key id", |ev, _, _| ev[400].1.key_id = "k2".into()),
+            ("node", |ev, _, _| ev[1023].1.nodes[3] = GENESIS_HASH.into()),
+            ("extra node", |ev, _, _| {
+                ev[1022].1.nodes.push(GENESIS_HASH.into())
+            }),
+            ("dropped node", |ev, _, _| {
+                ev[1023].1.nodes.pop();
+            }),
+            ("removed", |ev, _, _| {
+                ev.remove(600);
+            }),
+            ("swapped", |ev, _, _| ev.swap(3, 900)),
+            ("stored key", |ev, _, _| ev[50].0 = 77),
+            ("claimed seq", |ev, _, _| ev[51].1.seq = 7),
+            ("truncated", |ev, _, _| ev.truncate(1_000)),
+            ("head hash", |_, h, _| h.hash = GENESIS_HASH.into()),
+            ("head range", |_, h, _| {
+                h.frontier.hashes[0] = GENESIS_HASH.into()
+            }),
+            ("anchor range shape", |_, _, a| a.frontier.size = 3),
+            ("anchor range hex", |_, _, a| {
+                a.frontier = Frontier {
+                    size: 1,
+                    hashes: vec!["zz".into()],
+                };
+            }),
+            ("anchor hash", |_, _, a| a.hash = "x".into()),
+        ];
+        for (name, tamper) in tampers {
+            let mut evs: Vec<(u64, AuditEvent)> =
+                events.iter().map(|e| (e.seq, e.clone())).collect();
+            let (mut h, mut anchor) = (head.clone(), Head::genesis());
+            tamper(&mut evs, &mut h, &mut anchor);
+            let want = reference(&anchor, &evs, &h);
+            assert_eq!(want.intact, name == "none", "{name}: {want:?}");
+
+            let mut one = Verifier::new(anchor.clone(), &keys);
+            for (stored, e) in &evs {
+                one.push(*stored, e);
+            }
+            assert_eq!(one.finish(&h), want, "{name}: one by one");
+
+            for (threads, batch) in [(1, 1_300), (2, 1_300), (4, 517), (3, 64)] {
+                let mut v = Verifier::new(anchor.clone(), &keys).threads(threads);
+                // Batches of consecutive stored keys; a stored-key gap
+                // starts a new batch.
+                let mut i = 0;
+                while i < evs.len() {
+                    let mut j = i + 1;
+                    while j < evs.len() && j - i < batch && evs[j].0 == evs[j - 1].0 + 1 {
+                        j += 1;
+                    }
+                    let part: Vec<AuditEvent> = evs[i..j].iter().map(|(_, e)| e.clone()).collect();
+                    v.push_batch(evs[i].0, &part);
+                    i = j;
+                }
+                assert_eq!(
+                    v.finish(&h),
+                    want,
+                    "{name}: {threads} threads, batches of {batch}"
+                );
+            }
+        }
     }
 }
