@@ -436,6 +436,35 @@ const ROWS: &[Row] = &[
     })
     .case("the pilot policy", |_| json!({"id": "pilot"}))
     .writes(),
+    // Connectors (admin only; credentials never in an answer: the SSWS token is a cast secret).
+    row("connectors.list", ADMIN, |_, _, out| {
+        expect(out["connectors"][0]["credentialSet"] == true, || format!("{out}"))
+    }),
+    row("connectors.get", ADMIN, any).case("okta", |_| json!({"id": "okta"})),
+    row("connectors.create", ADMIN, any)
+        .case("a second org", |_| {
+            json!({"id": "okta2", "name": "Okta EU", "type": "okta-group",
+            "orgUrl": "https://aigis-eu.okta-emea.com", "auth": "ssws", "credential": "00ssws-second-token-abcdef"})
+        })
+        .writes(),
+    row("connectors.update", ADMIN, any)
+        .case("rename", |_| json!({"id": "okta", "name": "Okta (prod)"}))
+        .writes(),
+    row("connectors.test", ADMIN, any).case("okta", |_| json!({"id": "okta"})).writes(),
+    row("connectors.disable", ADMIN, any).case("okta", |_| json!({"id": "okta"})).writes(),
+    row("connectors.enable", ADMIN, any).case("okta", |_| json!({"id": "okta"})).writes(),
+    row("connectors.delete", ADMIN, any).case("okta", |_| json!({"id": "okta"})).writes(),
+    row("connectors.unbind", ADMIN, any).case("claude (not bound)", |_| json!({"tool": "claude"})).writes(),
+    row("connectors.bind", ADMIN, any)
+        .case("claude to a group", |_| json!({"tool": "claude", "connector": "okta", "groupId": "00g1"}))
+        .writes(),
+    row("identities.list", ADMIN, any).case("okta", |_| json!({"connector": "okta"})),
+    row("identities.set", ADMIN, any)
+        .case("Sam", |c| json!({"connector": "okta", "account": c.account(Requester), "externalId": "00u-sam"}))
+        .writes(),
+    row("identities.remove", ADMIN, any)
+        .case("Sam", |c| json!({"connector": "okta", "account": c.account(Requester)}))
+        .writes(),
 ];
 
 #[test]

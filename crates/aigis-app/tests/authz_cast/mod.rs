@@ -127,6 +127,13 @@ impl Cast {
             "toolId": "claude", "name": "Claude pilot", "autoApprove": false,
             "allowedGroups": ["ai-pilot"], "maxDurationDays": 10}),
         );
+        // A connector (SSWS, no provider behind it): its API token is a secret to look for.
+        w.ok(
+            "ada",
+            "connectors.create",
+            json!({"id": "okta", "name": "Okta", "type": "okta-group",
+            "orgUrl": CAST_OKTA_ORG, "auth": "ssws", "credential": CAST_SSWS}),
+        );
         // The log's signing key exists, so its seed is a secret to look for.
         w.with_platform(|p| aigis_app::audit::checkpoints::checkpoint_now(&p).map(|_| ()))
             .expect("checkpoint");
@@ -216,6 +223,8 @@ impl Cast {
             .filter_map(|n| self.w.secrets.get_secret(n).expect("secret"))
             .collect();
         assert!(values.len() >= 2, "the MAC key and a signing seed exist");
+        let mut values = values;
+        values.push(CAST_SSWS.to_owned());
         values
     }
 
@@ -290,3 +299,7 @@ pub fn ids(out: &Value, list: &str, field: &str) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// The cast's Okta connector: org URL and SSWS API token (a secret).
+pub const CAST_OKTA_ORG: &str = "https://aigis-cast.okta.com";
+pub const CAST_SSWS: &str = "00ssws-cast-token-abcdefghij";
