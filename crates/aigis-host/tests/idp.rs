@@ -114,7 +114,7 @@ fn faults_switched_on_at_the_local_server_reach_egress() {
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let addr = listener.local_addr().unwrap().to_string();
-    let app = aigis_host::server::router(h.clone(), None);
+    let app = aigis_host::server::router(h.clone());
     rt.spawn(async move {
         axum::serve(
             listener,
