@@ -275,7 +275,8 @@ fn an_approval_costs_a_fixed_number_of_calls() {
     }
     assert!(costs.windows(2).all(|w| w[0] == w[1]), "{costs:?}");
     let (storage, jira) = costs[0];
-    // 13: the outbox claims its notice (a conditional attempt write) before
-    // posting the comment, so a concurrent or restarted delivery never posts twice.
-    assert!(storage <= 13 && jira <= 6, "storage {storage}, jira {jira}");
+    // 14: the outbox claims its notice (a conditional attempt write) before
+    // posting the comment, so a concurrent or restarted delivery never posts twice;
+    // and the tool's connector binding is read to choose the provisioning mode.
+    assert!(storage <= 14 && jira <= 6, "storage {storage}, jira {jira}");
 }
