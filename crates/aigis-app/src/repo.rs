@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 
 use crate::names::{AUDIT, AUDIT_HEAD, HEAD_KEY, MAC_KEY_ID};
 /// Attempts before a commit gives up under contention.
-const COMMIT_ATTEMPTS: usize = 8;
+pub(crate) const COMMIT_ATTEMPTS: usize = 8;
 
 /// Decodes a stored item of `entity`.
 pub fn decode<T: DeserializeOwned>(entity: &str, key: &str, raw: &str) -> Result<T, AppError> {

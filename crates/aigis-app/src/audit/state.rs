@@ -113,34 +113,58 @@ fn fold_through(p: &Platform, states: &[StatePointer], through: u64) -> Result<S
     Ok(state)
 }
 
+/// What one attempt of [`write`] found.
+enum Attempt {
+    /// The latest committed state (none: the log is empty).
+    Done(Option<StatePointer>),
+    /// A state committed after the head this attempt read: the head it
+    /// folds through is stale, and so is every read after it.
+    Stale,
+}
+
 /// Commits an `audit.state` event over the whole log, unless the last
 /// event already is one. Returns the latest committed state.
+///
+/// The head and the list of states are two reads: a concurrent writer
+/// (another export, a retention sweep that then prunes behind its state)
+/// may commit between them. A list naming a state at or after the seq
+/// being committed means the head was stale; the attempt is dropped and
+/// made again from a fresh head rather than folded from the log the
+/// newer state lets retention prune.
 pub fn write(p: &Platform, actor: &str) -> Result<Option<StatePointer>, AppError> {
-    let done = repo::commit(p, |seq| {
-        let mut c = Change::new();
-        let mut states = list(p)?;
-        if states.last().is_some_and(|s| s.seq + 1 == seq) || seq == 1 {
-            return Ok((states.pop(), c));
+    for _ in 0..repo::COMMIT_ATTEMPTS {
+        let done = repo::commit(p, |seq| {
+            let mut c = Change::new();
+            let mut states = list(p)?;
+            if states.last().is_some_and(|s| s.seq >= seq) {
+                return Ok((Attempt::Stale, c));
+            }
+            if states.last().is_some_and(|s| s.seq + 1 == seq) || seq == 1 {
+                return Ok((Attempt::Done(states.pop()), c));
+            }
+            let state = fold_through(p, &states, seq - 1)?;
+            let digest = state.digest();
+            let chunks = save(p, &state, &digest)?;
+            c.event(NewEvent::new(
+                actor,
+                STATE_ACTION,
+                STATE_SUBJECT,
+                state.event_data(),
+            ));
+            let ptr = StatePointer {
+                seq,
+                digest,
+                chunks,
+            };
+            states.push(ptr.clone());
+            c.put_kv(AUDIT_STATES, &states)?;
+            Ok((Attempt::Done(Some(ptr)), c))
+        })?;
+        if let Attempt::Done(ptr) = done.value {
+            return Ok(ptr);
         }
-        let state = fold_through(p, &states, seq - 1)?;
-        let digest = state.digest();
-        let chunks = save(p, &state, &digest)?;
-        c.event(NewEvent::new(
-            actor,
-            STATE_ACTION,
-            STATE_SUBJECT,
-            state.event_data(),
-        ));
-        let ptr = StatePointer {
-            seq,
-            digest,
-            chunks,
-        };
-        states.push(ptr.clone());
-        c.put_kv(AUDIT_STATES, &states)?;
-        Ok((Some(ptr), c))
-    })?;
-    Ok(done.value)
+    }
+    Err(AppError::conflict("too many concurrent changes; try again"))
 }
 
 /// Where a pack whose window starts at event `first` (events `..=pruned`
