@@ -596,3 +596,49 @@ fn identity_records_are_pruned_with_the_audit_retention() {
         s.w.ok("ada", "identities.list", json!({"connector": "okta"}));
     assert_eq!(listed["identities"], json!([]));
 }
+
+#[test]
+fn the_removal_for_an_ended_grant_keeps_the_membership_of_a_newer_one() {
+    let s = setup(true);
+    // Approved, then revoked before the runner provisioned it: its removal
+    // is queued, and its first attempt meets a server error.
+    request(&s.w);
+    let first = s.w.entities("grant")[0]["id"].as_str().unwrap().to_owned();
+    s.w.ok(
+        "arlo",
+        "grants.revoke",
+        json!({"grantId": first, "rationale": "wrong team"}),
+    );
+    s.okta.inject(Fault::on(
+        Some("DELETE"),
+        "/api/v1/groups",
+        1,
+        FaultKind::Status { status: 503 },
+    ));
+    s.w.sweep();
+    let removal = |w: &World| {
+        jobs(w)
+            .into_iter()
+            .find(|j| j["kind"] == "deprovision" && j["grant"] == first.as_str())
+            .expect("the first grant's removal")
+    };
+    assert_eq!(removal(&s.w)["status"], "retry");
+    // Asked again and approved: a new grant of the same person and tool,
+    // provisioned before the old removal's retry is due.
+    s.w.set_now(T0 + DAY / 144);
+    request(&s.w);
+    s.w.sweep();
+    assert_eq!(s.okta.members(&s.group).unwrap(), vec![s.rita.clone()]);
+    // The retry comes: the newer grant keeps its membership.
+    s.w.set_now(T0 + DAY / 12);
+    s.w.sweep();
+    assert_eq!(removal(&s.w)["status"], "succeeded", "{:#?}", jobs(&s.w));
+    let grants = s.w.entities("grant");
+    let second = grants.iter().find(|g| g["id"] != first.as_str()).unwrap();
+    assert_eq!(second["status"], "active", "{second}");
+    assert_eq!(
+        s.okta.members(&s.group).unwrap(),
+        vec![s.rita.clone()],
+        "the newer grant's membership was removed"
+    );
+}

@@ -447,3 +447,72 @@ pub fn events_handled(w: &World, st: &State) -> Check {
     }
     Ok(())
 }
+
+/// Connected tools, once settled: the group holds exactly who Aigis says.
+/// For each person the identity provider knows (pairs changed out of band
+/// are left to drift): a member holds an open grant, or the removal that
+/// ended theirs is visibly unfinished (dead-lettered or handed to a
+/// person); and an active grant whose provisioning succeeded through the
+/// connector is a member.
+pub fn connected_groups_match_grants(w: &World, st: &State) -> Check {
+    for t in &w.idp.tools {
+        let members = match w.idp.members(t) {
+            Ok(m) => m,
+            Err(e) => return fail("connected_groups_match_grants", e),
+        };
+        for account in t.users.keys() {
+            if w.idp.touched(t.tool, account) {
+                continue;
+            }
+            let grants: Vec<&Value> = st
+                .grants
+                .iter()
+                .filter(|g| s(&g["account"]) == account && s(&g["tool"]) == t.tool)
+                .collect();
+            let jobs_of = |kind: &str| -> Vec<&Value> {
+                st.jobs
+                    .iter()
+                    .filter(|j| j["kind"] == kind && grants.iter().any(|g| g["id"] == j["grant"]))
+                    .collect()
+            };
+            let open = grants
+                .iter()
+                .any(|g| g["status"] == "active" || g["status"] == "pendingProvision");
+            let member = members.contains(account);
+            if member && !open {
+                let unfinished = jobs_of("deprovision")
+                    .iter()
+                    .any(|j| matches!(j["status"].as_str(), Some("deadLetter" | "manualPending")));
+                if !unfinished {
+                    return fail(
+                        "connected_groups_match_grants",
+                        format!(
+                            "{account} is in the {} group without an open grant, and no removal is left unfinished (jobs {:?})",
+                            t.tool,
+                            jobs_of("deprovision")
+                        ),
+                    );
+                }
+            }
+            let provisioned = grants.iter().any(|g| {
+                g["status"] == "active"
+                    && st.jobs.iter().any(|j| {
+                        j["grant"] == g["id"]
+                            && j["kind"] == "provision"
+                            && j["status"] == "succeeded"
+                            && j["mode"]["type"] == "connector"
+                    })
+            });
+            if provisioned && !member {
+                return fail(
+                    "connected_groups_match_grants",
+                    format!(
+                        "{account} holds an active {} grant provisioned through the connector but is not in its group",
+                        t.tool
+                    ),
+                );
+            }
+        }
+    }
+    Ok(())
+}

@@ -53,6 +53,13 @@ pub struct FakeJira {
     pub calls: u64,
 }
 
+/// The e-mail address Jira shows for an account: `<name>@sim.example`,
+/// except Tom, whose profile hides it (his identity cannot be matched).
+pub fn email_of(account: &str) -> Option<String> {
+    let name = account.strip_prefix("acc-")?;
+    (name != "tom").then(|| format!("{name}@sim.example"))
+}
+
 fn user(account: &str, name: &str, groups: &[&str], admin: bool) -> User {
     User {
         account: account.to_owned(),
@@ -192,7 +199,13 @@ impl FakeJira {
             }
             ("GET", ["user"]) => match q("accountId").and_then(|a| self.find_user(&a).cloned()) {
                 Some(u) => {
-                    ok(json!({"accountId": u.account, "displayName": u.name, "timeZone": "UTC"}))
+                    let mut v =
+                        json!({"accountId": u.account, "displayName": u.name, "timeZone": "UTC"});
+                    // Jira leaves `emailAddress` out when the profile hides it.
+                    if let Some(e) = email_of(&u.account) {
+                        v["emailAddress"] = json!(e);
+                    }
+                    ok(v)
                 }
                 None => not_found(),
             },

@@ -6,13 +6,16 @@
 //! revocations, review answers, job completions, configuration and
 //! governance changes, exports, sweeps, clock jumps), the interleaving of
 //! several concurrent actors at every port call (`sched`), and the faults
-//! (crashes, transaction conflicts, Jira errors, timeouts and slow calls,
-//! duplicated and reordered events, doubled and skipped runs). `aigis-app`
-//! runs unchanged over the platform ports (`ports`): the in-memory storage
-//! of `aigis-platform` and an in-process Jira (`jira`). The invariants
+//! (crashes, transaction conflicts, Jira and identity-provider errors,
+//! rate limits, timeouts and slow calls, duplicated and reordered events,
+//! doubled and skipped runs, out-of-band group changes). `aigis-app` runs
+//! unchanged over the platform ports (`ports`): the in-memory storage of
+//! `aigis-platform`, an in-process Jira (`jira`) and, for connected tools,
+//! the Okta and Graph simulators behind egress (`idp`). The invariants
 //! (`invariants`) are checked after every step and at the end; a failure
 //! shrinks (`shrink`) and prints the command that replays it.
 
+pub mod idp;
 pub mod invariants;
 pub mod jira;
 pub mod ops;

@@ -114,6 +114,13 @@ pub enum Op {
     Clock {
         minutes: i64,
     },
+    /// Someone changes a connected tool's group in the identity provider,
+    /// behind Aigis's back: adds (or removes) a requester.
+    OutOfBand {
+        tool: u8,
+        who: u8,
+        add: bool,
+    },
 }
 
 /// The furthest the clock jumps back: the skew between two hosts' clocks.
@@ -186,7 +193,12 @@ fn one(r: &mut SimRng) -> Op {
         76..=77 => Op::Export {
             verify: r.chance(0.3),
         },
-        78..=91 => Op::Sweep {
+        78..=79 => Op::OutOfBand {
+            tool: r.below(2) as u8,
+            who: r.below(REQUESTERS.len() as u64) as u8,
+            add: r.chance(0.5),
+        },
+        80..=91 => Op::Sweep {
             kind: SweepKind::ALL[r.below(5) as usize],
             runs: match r.below(10) {
                 0 => 0,
@@ -206,7 +218,8 @@ fn one(r: &mut SimRng) -> Op {
     }
 }
 
-/// The one-time set-up every run starts from (no faults): intake, catalog.
+/// The one-time set-up every run starts from (no faults): intake, catalog,
+/// the two connectors and the tools bound to their groups.
 pub fn setup(w: &World) -> Result<(), String> {
     let a = Actor::new(w, None, 0, Some(ADMIN.into()), 25_000);
     invoke(
@@ -225,6 +238,9 @@ pub fn setup(w: &World) -> Result<(), String> {
             "catalog.add",
             json!({"id": id, "name": id, "provider": "Sim", "status": "approved", "risk": risk}),
         )?;
+    }
+    for (key, payload) in w.idp.setup_calls() {
+        invoke(&a, key, payload)?;
     }
     Ok(())
 }
@@ -291,12 +307,12 @@ pub fn identity(op: &Op) -> (Option<String>, u64) {
     }
 }
 
-/// Runs one operation on actor `a` (already given its user). `Request` and
-/// `Clock` run on the controller (see `run`), not here.
+/// Runs one operation on actor `a` (already given its user). `Request`,
+/// `Clock` and `OutOfBand` run on the controller (see `run`), not here.
 pub fn execute(a: &Actor, op: &Op) -> Result<Value, String> {
     let w = a.w;
     match op {
-        Op::Request { .. } | Op::Clock { .. } => Ok(Value::Null),
+        Op::Request { .. } | Op::Clock { .. } | Op::OutOfBand { .. } => Ok(Value::Null),
         Op::Deliver { pick, dup } => {
             let e = {
                 let mut q = w.events();
@@ -471,6 +487,7 @@ fn config(a: &Actor, variant: u8, n: u16) -> Result<Value, String> {
 /// How far the clock moves in the quiescent phase per round.
 pub const QUIET_STEP: i64 = HOUR;
 /// The retry budget once faults stop: a notice's backoffs (2, 4, ... 256
-/// minutes over its 8 attempts, 8.5 hours) plus its lease. Jobs are manual
-/// (no connector yet): the first runner run hands them to a person.
+/// minutes over its 8 attempts, 8.5 hours) plus its lease. Jobs of manual
+/// tools are handed to a person by the first runner run; those of
+/// connected tools retry over 15 + 30 + 60 + 120 minutes (3.75 hours).
 pub const RETRY_BUDGET: i64 = 9 * HOUR;

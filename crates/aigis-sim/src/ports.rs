@@ -6,6 +6,7 @@
 //! [`Actor`] is one invocation's view: every port call first passes the
 //! scheduler's yield point, which may switch actors or inject a fault.
 
+use crate::idp::{Idp, Injected};
 use crate::jira::FakeJira;
 use crate::sched::{Fault, Point, Sched};
 use aigis_platform::memory::{MemorySecrets, MemoryStorage, SeededRandom};
@@ -72,11 +73,13 @@ pub struct World {
     pub logs: Mutex<Vec<String>>,
     /// Every value put in secret storage, to search answers and logs for.
     pub secret_values: Mutex<Vec<String>>,
+    /// The identity providers of the connected tools.
+    pub idp: Idp,
 }
 
 impl World {
-    pub fn new(seed: u64) -> World {
-        World {
+    pub fn new(seed: u64) -> Result<World, String> {
+        Ok(World {
             storage: Mutex::new(MemoryStorage::new(schemas())),
             secrets: Mutex::new(MemorySecrets::default()),
             jira: Mutex::new(FakeJira::new()),
@@ -85,7 +88,8 @@ impl World {
             events: Mutex::new(Vec::new()),
             logs: Mutex::new(Vec::new()),
             secret_values: Mutex::new(Vec::new()),
-        }
+            idp: Idp::new(T0)?,
+        })
     }
 
     pub fn storage(&self) -> MutexGuard<'_, MemoryStorage> {
@@ -346,9 +350,82 @@ impl Jira for Actor<'_> {
     }
 }
 
+fn host_and_path(url: &str) -> Result<(&str, &str), FetchError> {
+    let rest = url
+        .strip_prefix("https://")
+        .ok_or_else(|| FetchError::InvalidUrl(url.into()))?;
+    let i = rest.find('/').unwrap_or(rest.len());
+    Ok((&rest[..i], if i == rest.len() { "/" } else { &rest[i..] }))
+}
+
 impl Egress for Actor<'_> {
-    fn fetch(&self, request: &FetchRequest) -> Result<HttpResponse, FetchError> {
-        Err(FetchError::HostNotAllowed(request.url.clone()))
+    fn fetch(&self, r: &FetchRequest) -> Result<HttpResponse, FetchError> {
+        let kind = if r.method == "GET" {
+            Point::EgressRead
+        } else {
+            Point::EgressWrite
+        };
+        let fault = self.point(kind);
+        let injected = match fault {
+            Fault::Dead => {
+                return Err(FetchError::Network(
+                    "the invocation ended (simulated crash)".into(),
+                ));
+            }
+            Fault::Http(s) => Some(Injected::Status(s)),
+            Fault::RateLimited => Some(Injected::RateLimited),
+            _ => None,
+        };
+        let (host, path) = host_and_path(&r.url)?;
+        let resp = self
+            .w
+            .idp
+            .handle(
+                self.w.now(),
+                host,
+                &r.method,
+                path,
+                &r.headers,
+                r.body.as_deref(),
+                injected,
+            )
+            .ok_or_else(|| FetchError::HostNotAllowed(host.into()))?;
+        if trace() {
+            eprintln!(
+                "  [actor {}] t={} {} {} -> {} {:?}",
+                self.slot,
+                self.w.now(),
+                r.method,
+                r.url,
+                resp.status,
+                fault
+            );
+        }
+        match fault {
+            Fault::Timeout => Err(FetchError::Network("timed out".into())),
+            Fault::Slow => {
+                self.deadline
+                    .set(self.deadline.get().min(self.w.now() + 5_000));
+                Ok(to_http(resp))
+            }
+            Fault::CrashAfter => {
+                if let Some(s) = self.sched {
+                    s.kill(self.slot);
+                }
+                Err(FetchError::Network(
+                    "the invocation ended (simulated crash)".into(),
+                ))
+            }
+            _ => Ok(to_http(resp)),
+        }
+    }
+}
+
+fn to_http(r: aigis_okta_sim::SimResponse) -> HttpResponse {
+    HttpResponse {
+        status: r.status,
+        headers: r.headers,
+        body: r.body,
     }
 }
 

@@ -71,10 +71,16 @@ pub fn run(cfg: &Config) -> Report {
     // Faults stop after this index of the generated list.
     let fault_end = cfg.ops * (50 + rng.below(41) as usize) / 100;
     let switch = 0.05 + 0.45 * (rng.below(101) as f64 / 100.0);
-    let w = World::new(cfg.seed);
     let mut report = Report {
         seed: cfg.seed,
         ..Default::default()
+    };
+    let w = match World::new(cfg.seed) {
+        Ok(w) => w,
+        Err(e) => {
+            report.failure = Some(violation("setup", e, None));
+            return report;
+        }
     };
     if let Err(e) = ops::setup(&w) {
         report.failure = Some(violation("setup", e, None));
@@ -180,6 +186,13 @@ impl Controller<'_> {
                         days,
                     } => {
                         self.request(*who, *raised_by, *tool, *days);
+                        self.report.steps += 1;
+                    }
+                    Op::OutOfBand { tool, who, add } => {
+                        let done = self.w.idp.out_of_band(*tool, *who, *add);
+                        if crate::ports::trace() {
+                            eprintln!("op {i} out of band: {done}");
+                        }
                         self.report.steps += 1;
                     }
                     Op::Clock { minutes } => {
@@ -367,6 +380,7 @@ fn quiescent(w: &World, report: &mut Report) -> Result<(), Failure> {
     inv::jobs_settled(&st).map_err(fail)?;
     inv::no_grant_active_past_expiry(&st, last_runner).map_err(fail)?;
     inv::ended_grants_have_removal(&st).map_err(fail)?;
+    inv::connected_groups_match_grants(w, &st).map_err(fail)?;
     inv::events_handled(w, &st).map_err(fail)?;
     inv::secrets_stay_secret(w, &w.secret_values()).map_err(fail)?;
     Ok(())

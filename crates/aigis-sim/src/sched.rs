@@ -29,6 +29,9 @@ pub enum Point {
     Secret,
     JiraRead,
     JiraWrite,
+    /// A call to an identity provider (egress): a read, or a change.
+    EgressRead,
+    EgressWrite,
 }
 
 /// What the scheduler makes of a port call.
@@ -350,11 +353,11 @@ impl Sched {
                     Fault::None
                 }
             }
-            Point::JiraRead | Point::JiraWrite => {
+            Point::JiraRead | Point::JiraWrite | Point::EgressRead | Point::EgressWrite => {
                 let x = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
                 let mut acc = 0.0;
                 let mut pick = Fault::None;
-                let write = point == Point::JiraWrite;
+                let write = matches!(point, Point::JiraWrite | Point::EgressWrite);
                 for (p, f) in [
                     (
                         r.http5xx,

@@ -84,7 +84,7 @@ fn the_invariants_catch_what_they_name() {
     use aigis_sim::invariants::{self as inv, State};
     use aigis_sim::ports::World;
     use serde_json::{Value, json};
-    let w = World::new(1);
+    let w = World::new(1).expect("world");
     aigis_sim::ops::setup(&w).expect("set-up");
     let st = State::read(&w, true);
     assert!(inv::every_step(&st).is_ok());

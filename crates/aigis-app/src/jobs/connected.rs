@@ -6,7 +6,10 @@
 //! re-checked before it is repeated. A deactivated user is not provisioned
 //! (terminal) but is still removed. A group gone at the provider is
 //! terminal and never recreated, except right after Aigis created it (Graph
-//! answers 404 for a while): then it is retried shortly.
+//! answers 404 for a while): then it is retried shortly. The removal for an
+//! ended grant leaves the membership of a person who holds the tool again
+//! (a newer open grant), and puts it back if that grant opened while the
+//! removal was in flight.
 
 use super::connector::{Connector, Outcome};
 use crate::connectors::http::Fail;
@@ -98,7 +101,20 @@ impl Stored {
             let user = identities::resolve(p, d, &self.rec.id, &grant.account, email.as_deref())?;
             match op {
                 Op::Add => add(d, &binding, &user, retried),
-                Op::Remove => remove(d, &binding, &user),
+                Op::Remove => {
+                    // The person holds the tool again (a new grant): its
+                    // membership stays.
+                    if successor(p, grant)? {
+                        return Ok(());
+                    }
+                    remove(d, &binding, &user)?;
+                    // A new grant opened while the removal was in flight
+                    // (its provisioning may have found them a member).
+                    if successor(p, grant)? && user.active {
+                        return add(d, &binding, &user, false);
+                    }
+                    Ok(())
+                }
                 Op::Check => {
                     if d.is_member(&binding.group_id, &user.id)? {
                         Ok(())
@@ -110,6 +126,19 @@ impl Stored {
                 }
             }
         })
+    }
+}
+
+/// Whether another grant of the same person and tool is open: the one that
+/// holds their slot now, which needs the membership an ended grant's
+/// removal would take away.
+fn successor(p: &Platform, ended: &Grant) -> Result<bool, Fail> {
+    match crate::grants::slot::open_grant(p, &ended.account, &ended.tool) {
+        Ok(open) => Ok(open.is_some_and(|g| g.id != ended.id)),
+        Err(_) => Err(Fail::Retry {
+            why: "storage is unavailable".into(),
+            after: None,
+        }),
     }
 }
 
