@@ -642,3 +642,42 @@ fn the_removal_for_an_ended_grant_keeps_the_membership_of_a_newer_one() {
         "the newer grant's membership was removed"
     );
 }
+
+#[test]
+fn a_provisioning_waiting_for_its_retry_is_cancelled_by_a_revocation() {
+    let s = setup(true);
+    s.okta.inject(Fault::on(
+        Some("PUT"),
+        "/api/v1/groups",
+        1,
+        FaultKind::Status { status: 503 },
+    ));
+    request(&s.w);
+    s.w.sweep();
+    let provision = |w: &World| {
+        jobs(w)
+            .into_iter()
+            .find(|j| j["kind"] == "provision")
+            .expect("the provisioning job")
+    };
+    assert_eq!(provision(&s.w)["status"], "retry");
+    // Revoked while the provisioning waits for its retry; the removal runs first.
+    let g = s.w.entities("grant")[0]["id"].as_str().unwrap().to_owned();
+    s.w.ok(
+        "arlo",
+        "grants.revoke",
+        json!({"grantId": g, "rationale": "left the team"}),
+    );
+    s.w.sweep();
+    // When the retry would have come, the revoked grant gets no membership.
+    s.w.set_now(T0 + DAY / 48);
+    s.w.sweep();
+    let p = provision(&s.w);
+    assert_eq!(p["status"], "completed", "{:#?}", jobs(&s.w));
+    assert_eq!(p["note"], "cancelled: the grant was revoked");
+    assert_eq!(s.w.entities("grant")[0]["status"], "revoked");
+    assert!(
+        s.okta.members(&s.group).unwrap().is_empty(),
+        "a revoked grant was provisioned"
+    );
+}

@@ -31,4 +31,24 @@ pub const REGRESSIONS: &[Regression] = &[
                 (committed by a retention sweep that pruned behind it): it folded from a pruned seq and \
                 failed with an internal error (the log from seq 52 is not stored)",
     },
+    Regression {
+        seed: 10,
+        ops: 200,
+        keep: &[
+            0, 3, 5, 7, 8, 9, 10, 12, 26, 41, 42, 43, 44, 45, 46, 47, 48, 49, 75, 77, 113, 116,
+            117, 119, 120, 121,
+        ],
+        found: "connected mode: the removal for a revoked grant, retried after the person's new grant was \
+                provisioned, took the new grant's membership away",
+    },
+    Regression {
+        seed: 42,
+        ops: 200,
+        keep: &[
+            6, 14, 15, 27, 28, 30, 31, 32, 33, 34, 35, 36, 38, 39, 40, 41, 42, 46, 48, 49, 51, 54,
+            55, 56, 57, 58, 60, 61, 62, 63, 64, 65, 67, 84, 85,
+        ],
+        found: "connected mode: a provisioning job claimed before its grant was revoked (so not cancelled) \
+                crashed, was taken over after the removal had run, and added the revoked grant's person",
+    },
 ];

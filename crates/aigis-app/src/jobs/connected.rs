@@ -100,7 +100,21 @@ impl Stored {
             present_group(d, &binding, now)?;
             let user = identities::resolve(p, d, &self.rec.id, &grant.account, email.as_deref())?;
             match op {
-                Op::Add => add(d, &binding, &user, retried),
+                Op::Add => {
+                    // Revoked or ended before it was provisioned: nothing
+                    // to add (its removal job settles the rest).
+                    if !still_open(p, grant)? {
+                        return Ok(());
+                    }
+                    add(d, &binding, &user, retried)?;
+                    // Ended while the add was in flight: its removal may
+                    // already have run, so take the membership back,
+                    // unless the person holds the tool again.
+                    if !still_open(p, grant)? && !successor(p, grant)? {
+                        return remove(d, &binding, &user);
+                    }
+                    Ok(())
+                }
                 Op::Remove => {
                     // The person holds the tool again (a new grant): its
                     // membership stays.
@@ -129,16 +143,28 @@ impl Stored {
     }
 }
 
+fn storage_retry() -> Fail {
+    Fail::Retry {
+        why: "storage is unavailable".into(),
+        after: None,
+    }
+}
+
+/// Whether the grant is still open (pending provision or active) as stored now.
+fn still_open(p: &Platform, grant: &Grant) -> Result<bool, Fail> {
+    match crate::repo::get::<Grant>(p, crate::names::GRANT, &grant.id) {
+        Ok(g) => Ok(g.is_some_and(|g| g.status.is_open())),
+        Err(_) => Err(storage_retry()),
+    }
+}
+
 /// Whether another grant of the same person and tool is open: the one that
 /// holds their slot now, which needs the membership an ended grant's
 /// removal would take away.
 fn successor(p: &Platform, ended: &Grant) -> Result<bool, Fail> {
     match crate::grants::slot::open_grant(p, &ended.account, &ended.tool) {
         Ok(open) => Ok(open.is_some_and(|g| g.id != ended.id)),
-        Err(_) => Err(Fail::Retry {
-            why: "storage is unavailable".into(),
-            after: None,
-        }),
+        Err(_) => Err(storage_retry()),
     }
 }
 
