@@ -83,11 +83,11 @@ test('a governance rule changed on Governance is saved as a new version, in forc
 
 test('Governance Logs searches by subject and rotates the signing key; the event proof shows on its issue', async () => {
   const ada = site.user('admin');
-  const all = (await call(site, ada, 'audit.search', { limit: 200 })).events;
-  const approved = all.find((e) => e.action === 'request.approved');
-  assert.ok(approved, `an approval in the history: ${all.map((e) => e.action).join(', ')}`);
+  const approved = (await call(site, ada, 'audit.search', { type: 'request.approved', limit: 100 })).events[0];
+  assert.ok(approved, 'an approval in the history');
   const subject = approved.subject;
-  const expected = all.filter((e) => e.subject === subject).map((e) => String(e.seq));
+  const expected = (await call(site, ada, 'audit.search', { subject, limit: 100 })).events.map((e) => String(e.seq));
+  assert.ok(expected.length >= 2, `${subject}: ${expected.join(', ')}`);
 
   const { page, frame } = await open('logs');
   await frame.getByTestId('audit-verified').getByText('The log is intact').waitFor();

@@ -90,7 +90,7 @@ test('the issue panel extends a grant and then revokes it, each confirmation say
   );
   // The panel shows it: no more Extend or Revoke, the grant marked revoked.
   await frame.getByRole('button', { name: 'Extend', exact: true }).waitFor({ state: 'detached' });
-  await frame.locator('#grant-h').locator('xpath=..').getByText('Revoked').waitFor();
+  await frame.locator('#grant-h').locator('xpath=..').getByText('Revoked', { exact: true }).waitFor();
   noProblems(page);
   await page.context().close();
 });
@@ -173,9 +173,13 @@ test('a deny without a rationale is refused with the field named; with one it is
   await page.context().close();
 });
 
-/** `datetime-local` text of `ms` in UTC (the shell's demo users are in UTC). */
-function localInput(ms) {
-  return new Date(ms).toISOString().slice(0, 16);
+/** `datetime-local` text of `ms` in the browser's zone (what the field shows and reads). */
+function localInput(frame, ms) {
+  return frame.evaluate((t) => {
+    const d = new Date(t);
+    const p = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+  }, ms);
 }
 
 test('a delegation with an end date in Intake & Approvals lets the delegate approve', async () => {
@@ -196,8 +200,9 @@ test('a delegation with an end date in Intake & Approvals lets the delegate appr
   };
   await pick('Delegation 1: approver', arlo);
   await pick('Delegation 1: stands in', sam);
-  const until = Date.now() + 7 * DAY;
-  await frame.getByLabel('Delegation 1: ends', { exact: true }).fill(localInput(until));
+  // A week from now, to the minute.
+  const until = Math.floor((Date.now() + 7 * DAY) / 60_000) * 60_000;
+  await frame.getByLabel('Delegation 1: ends', { exact: true }).fill(await localInput(frame, until));
   await checkScreen(page, frame, 'admin-intake-delegation');
   await frame.getByTestId('intake-save').click();
   await flagShown(page, 'Intake saved');
@@ -206,7 +211,7 @@ test('a delegation with an end date in Intake & Approvals lets the delegate appr
   const d = intake.delegations[0];
   assert.equal(d.delegator, arlo.accountId);
   assert.equal(d.delegate, sam.accountId);
-  assert.equal(Math.abs(Date.parse(d.until) - Math.floor(until / 60_000) * 60_000) < 60_000, true, `${d.until} vs ${localInput(until)}`);
+  assert.equal(Date.parse(d.until), until, `${d.until} is ${new Date(until).toISOString()}`);
   noProblems(page);
   await page.context().close();
 

@@ -112,7 +112,7 @@ for (const [state, role] of [
     const frame = await moduleFrame(page, 'aigis-issue-panel');
     const trail = frame.getByRole('list', { name: 'Audit trail' });
     await trail.waitFor();
-    await trail.getByText('Checking proof').waitFor({ state: 'detached' });
+    await trail.getByText('Checking proof').first().waitFor({ state: 'detached' });
     assert.equal(await trail.getByText('Proof failed').count(), 0);
     await checkScreen(page, frame, `screen-issue-${state}`);
     noProblems(page);

@@ -141,6 +141,7 @@ export async function checkScreen(page, frames, name) {
   for (const f of list) for (const v of await seriousViolations(f)) found.push({ where: `module (${other})`, ...v });
   await page.locator('#theme-switch').click();
   for (const f of list) await f.waitForFunction((m) => document.documentElement.getAttribute('data-color-mode') === m, mode);
+  await settle([page, ...list]);
   checked.set(name, found);
   assert.deepEqual(found, [], `${name}: axe-core serious/critical violations:\n${JSON.stringify(found, null, 2)}`);
   await screenshots(page, name);
