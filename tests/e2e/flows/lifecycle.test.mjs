@@ -71,8 +71,15 @@ test('the issue panel extends a grant and then revokes it, each confirmation say
   // The panel reloaded with the new end, the date the confirmation named.
   await frame.locator('dd', { hasText: end[1] }).waitFor();
 
-  // Revoke: nothing is sent without a rationale; the confirmation says access ends now.
-  await frame.getByRole('button', { name: 'Revoke', exact: true }).click();
+  // Revoke, from the page scrolled to the end of the trail (the frame's top, where
+  // its dialogs are drawn, out of view): nothing is sent without a rationale;
+  // the confirmation says access ends now.
+  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+  const revokeButton = frame.getByRole('button', { name: 'Revoke', exact: true });
+  await revokeButton.scrollIntoViewIfNeeded();
+  const frameTop = (await page.locator('iframe[data-module-key="aigis-issue-panel"]').boundingBox()).y;
+  assert.ok(frameTop < -100, `the frame's top is above the viewport (${frameTop})`);
+  await revokeButton.click();
   await modal.getByText('Revoke 1 grant?').waitFor();
   assert.equal(await frame.getByTestId('confirm-button').isDisabled(), true);
   await modal.getByLabel('Rationale', { exact: true }).fill('Moved to another team.');
