@@ -13,8 +13,21 @@ function frameHeight(height: number): void {
   });
 }
 
-/** Records the band's scrollIntoView calls; the band is 704 px tall at the frame's top. */
-function watchBand(): { calls: unknown[]; restore: () => void } {
+/**
+ * Records the band's scrollIntoView calls; the band is 704 px tall at the
+ * frame's top, and `seen` of it is in the page's viewport (what an
+ * IntersectionObserver reports).
+ */
+function watchBand(seen = 0): { calls: unknown[]; restore: () => void } {
+  const g = globalThis as unknown as { IntersectionObserver: unknown };
+  const RealIO = g.IntersectionObserver;
+  g.IntersectionObserver = class {
+    constructor(private readonly cb: (e: { intersectionRatio: number }[]) => void) {}
+    observe(): void {
+      this.cb([{ intersectionRatio: seen }]);
+    }
+    disconnect(): void {}
+  };
   const proto = HTMLElement.prototype as unknown as Proto;
   const { scrollIntoView, getBoundingClientRect } = proto;
   const calls: unknown[] = [];
@@ -29,6 +42,7 @@ function watchBand(): { calls: unknown[]; restore: () => void } {
   return {
     calls,
     restore: () => {
+      g.IntersectionObserver = RealIO;
       proto.scrollIntoView = scrollIntoView;
       proto.getBoundingClientRect = getBoundingClientRect;
     },
@@ -45,7 +59,7 @@ test('DialogRoom makes room, waits for the frame to grow, then brings the dialog
     frameHeight(600);
     assert.deepEqual(band.calls, [], 'still too short');
     frameHeight(760);
-    assert.deepEqual(band.calls, [{ block: 'nearest', inline: 'nearest' }]);
+    assert.deepEqual(band.calls, [{ block: 'center', inline: 'nearest' }]);
     frameHeight(900);
     assert.equal(band.calls.length, 1, 'once per opening');
     r.unmount();
@@ -66,6 +80,18 @@ test('DialogRoom in a frame already tall enough scrolls at once; unmounted befor
     b.unmount();
     frameHeight(900);
     assert.equal(band.calls.length, 1, 'a closed dialog does not scroll the page');
+  } finally {
+    band.restore();
+  }
+});
+
+test('DialogRoom leaves the page where it is when the dialog band is already wholly in view', () => {
+  const band = watchBand(1);
+  try {
+    frameHeight(900);
+    const r = render(<DialogRoom />);
+    assert.deepEqual(band.calls, []);
+    r.unmount();
   } finally {
     band.restore();
   }

@@ -71,16 +71,22 @@ test('the issue panel extends a grant and then revokes it, each confirmation say
   // The panel reloaded with the new end, the date the confirmation named.
   await frame.locator('dd', { hasText: end[1] }).waitFor();
 
-  // Revoke, from the page scrolled to the end of the trail (the frame's top, where
+  // Revoke, from the page scrolled down to the button (the frame's top, where
   // its dialogs are drawn, out of view): nothing is sent without a rationale;
   // the confirmation says access ends now.
-  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+  // A laptop's short viewport, shorter than the dialog's room in the frame.
+  await page.setViewportSize({ width: 1280, height: 640 });
   const revokeButton = frame.getByRole('button', { name: 'Revoke', exact: true });
-  await revokeButton.scrollIntoViewIfNeeded();
+  const buttonAt = (await revokeButton.boundingBox()).y;
+  // The button near the viewport's top: the frame's top well above it.
+  await page.evaluate((dy) => window.scrollBy(0, dy), buttonAt - 80);
   const frameTop = (await page.locator('iframe[data-module-key="aigis-issue-panel"]').boundingBox()).y;
   assert.ok(frameTop < -100, `the frame's top is above the viewport (${frameTop})`);
   await revokeButton.click();
   await modal.getByText('Revoke 1 grant?').waitFor();
+  // The whole dialog is in view: its title as well as its buttons.
+  await inViewport(page, modal.getByText('Revoke 1 grant?'));
+  await inViewport(page, frame.getByTestId('confirm-button'));
   assert.equal(await frame.getByTestId('confirm-button').isDisabled(), true);
   await modal.getByLabel('Rationale', { exact: true }).fill('Moved to another team.');
   const revokeText = await dialogText(frame);

@@ -40,6 +40,28 @@ const roomForDialog = xcss({ minHeight: '44rem' });
 /** How long to wait for the host to grow the frame before showing the dialog anyway (ms). */
 const GROW_WAIT_MS = 1000;
 
+/**
+ * Scrolls the dialog band into the Jira page's view unless it is wholly in
+ * view already (an IntersectionObserver's implicit root is the page's
+ * viewport, even from inside a frame): centred, so a band taller than a
+ * short viewport still shows the dialog at its top and its buttons.
+ */
+function bringIntoView(el: HTMLElement): void {
+  if (typeof IntersectionObserver === 'undefined') {
+    el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    return;
+  }
+  const io = new IntersectionObserver(
+    (entries) => {
+      io.disconnect();
+      const seen = entries[entries.length - 1];
+      if (!seen || seen.intersectionRatio < 0.99) el.scrollIntoView({ block: 'center', inline: 'nearest' });
+    },
+    { threshold: [0, 0.99, 1] },
+  );
+  io.observe(el);
+}
+
 /** Render while any dialog of the module is open (ConfirmModal does it itself). */
 export function DialogRoom(): React.JSX.Element {
   const band = useRef<HTMLDivElement>(null);
@@ -54,7 +76,7 @@ export function DialogRoom(): React.JSX.Element {
       done = true;
       window.removeEventListener('resize', onResize);
       if (timer !== undefined) clearTimeout(timer);
-      el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+      bringIntoView(el);
     };
     const onResize = (): void => {
       if (window.innerHeight >= bottom) show();
