@@ -4,7 +4,7 @@
 // iframe, check accessibility with axe-core and take screenshots (light,
 // dark, 400 px wide) into target/e2e-screenshots/.
 import { spawn } from 'node:child_process';
-import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -24,6 +24,11 @@ export const SCREENSHOTS = join(ROOT, 'target', 'e2e-screenshots');
  */
 export async function startSite({ activity = false } = {}) {
   const state = await mkdtemp(join(tmpdir(), 'aigis-e2e-'));
+  // Each site is fresh, but the components compiled for one serve the next:
+  // the host's compiled-component cache (<state>/cache/<wasm sha256>.cwasm,
+  // checked against the engine on load) is seeded from, and saved back to,
+  // target/e2e-cwasm/.
+  await copyCwasm(CWASM, join(state, 'cache'));
   const bin = process.env.AIGIS_BIN ?? join(ROOT, 'target', 'debug', 'aigis');
   const components = process.env.AIGIS_COMPONENTS_DIR ?? join(ROOT, 'target', 'wasm32-wasip2', 'wasm');
   const child = spawn(
@@ -82,9 +87,25 @@ export async function startSite({ activity = false } = {}) {
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+      await copyCwasm(join(state, 'cache'), CWASM);
       await rm(state, { recursive: true, force: true });
     },
   };
+}
+
+const CWASM = join(ROOT, 'target', 'e2e-cwasm');
+
+/** Copies the `.cwasm` files of `from` missing in `to` (a missing `from` is no files). */
+async function copyCwasm(from, to) {
+  let names;
+  try {
+    names = (await readdir(from)).filter((n) => /^[0-9a-f]{64}\.cwasm$/.test(n));
+  } catch {
+    return;
+  }
+  await mkdir(to, { recursive: true, mode: 0o700 });
+  const have = new Set(await readdir(to));
+  for (const n of names) if (!have.has(n)) await copyFile(join(from, n), join(to, n));
 }
 
 /** Debian's chromium, headless. */
