@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launch, moduleFrame, openPage, startSite } from '../lib/harness.mjs';
-import { call, checkScreen, clickInView, demoPortal, eventually, ingested, jira, noProblems } from '../lib/flows.mjs';
+import { call, checkScreen, clickInDialog, demoPortal, eventually, ingested, jira, noProblems } from '../lib/flows.mjs';
 
 let site;
 let browser;
@@ -62,7 +62,7 @@ test('an approver bulk-approves three requests and marks fulfilment from Manual 
   assert.equal(items.length, 3, items.join('\n'));
   for (const r of filed) assert.ok(items.some((i) => i.startsWith(`${r.issueKey}: `)), `${r.issueKey} in ${items.join(' | ')}`);
   await checkScreen(page, frame, 'global-approvals-confirm');
-  await clickInView(page, frame.getByTestId('confirm-button'));
+  await clickInDialog(page, frame.getByTestId('confirm-button'));
   const results = frame.getByTestId('bulk-results');
   await results.waitFor();
   const lines = await results.getByRole('listitem').allTextContents();
@@ -104,7 +104,7 @@ test('an approver bulk-approves three requests and marks fulfilment from Manual 
     await m.waitFor();
     await m.getByText(j.issueKey, { exact: false }).first().waitFor();
     await tf.getByLabel('Fulfilment note (optional)').fill(`Seat given for ${j.issueKey}`);
-    await clickInView(tasks, tf.getByTestId('confirm-button'));
+    await clickInDialog(tasks, tf.getByTestId('confirm-button'));
     await m.waitFor({ state: 'detached' });
     await tf.getByTestId(`complete-${j.jobId}`).waitFor({ state: 'detached' });
   }

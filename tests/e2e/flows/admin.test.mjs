@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { launch, moduleFrame, openPage, startSite } from '../lib/harness.mjs';
-import { call, checkScreen, clickInView, demoPortal, ingested, jira, noProblems } from '../lib/flows.mjs';
+import { call, checkScreen, clickInDialog, demoPortal, ingested, jira, noProblems } from '../lib/flows.mjs';
 
 let site;
 let browser;
@@ -87,7 +87,7 @@ test('an admin edits a tool and retires another in Catalog', async () => {
   await modal.getByLabel('Guidance for requesters').fill('Company organisation only; never paste customer data.');
   await modal.getByLabel('Name (required)', { exact: true }).fill('Claude for Work');
   await checkScreen(page, frame, 'admin-catalog-edit');
-  await clickInView(page, frame.getByTestId('tool-save'));
+  await clickInDialog(page, frame.getByTestId('tool-save'));
   await modal.waitFor({ state: 'detached' });
   await table.getByText('Claude for Work').waitFor();
   const claude = (await call(site, ada, 'catalog.list', { all: true })).tools.find((t) => t.id === 'claude');
@@ -99,7 +99,7 @@ test('an admin edits a tool and retires another in Catalog', async () => {
   await confirm.waitFor();
   await confirm.getByLabel('Reason (required)', { exact: true }).fill('Replaced by the company Claude workspace.');
   await checkScreen(page, frame, 'admin-catalog-retire');
-  await clickInView(page, frame.getByTestId('confirm-button'));
+  await clickInDialog(page, frame.getByTestId('confirm-button'));
   await confirm.waitFor({ state: 'detached' });
   await frame.getByTestId('retire-gemini').waitFor({ state: 'detached' });
   const gemini = (await call(site, ada, 'catalog.list', { all: true })).tools.find((t) => t.id === 'gemini');

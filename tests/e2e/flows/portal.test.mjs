@@ -4,8 +4,8 @@
 // shows only the panel's note.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launch, moduleFrame, openPage, startSite } from '../lib/harness.mjs';
-import { call, checkScreen, demoPortal, fileThroughPortal, ingested, jira, noProblems } from '../lib/flows.mjs';
+import { lastPanelSubmit, launch, moduleFrame, openPage, startSite } from '../lib/harness.mjs';
+import { call, checkScreen, demoPortal, eventually, fileThroughPortal, ingested, jira, noProblems } from '../lib/flows.mjs';
 
 let site;
 let browser;
@@ -82,6 +82,8 @@ test('the panel blocks Create until the purpose is long enough', async () => {
   const frame = await moduleFrame(page, 'aigis-portal-create');
   await frame.getByLabel('Purpose', { exact: true }).fill('x');
   await frame.getByRole('alert').first().waitFor();
+  // The panel has told the shell its form is not valid (Create files its last submission).
+  await eventually(async () => (await lastPanelSubmit(page))?.isValid === false, { what: 'the panel submitted its invalid form' });
   await page.locator('#summary').fill('Too short');
   await page.getByRole('button', { name: 'Create', exact: true }).click();
   await page.locator('.form-status').filter({ hasText: /\S/ }).waitFor();

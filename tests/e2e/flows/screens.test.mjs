@@ -1,57 +1,66 @@
-// Every screen of the global and admin pages (as the admin, who sees them
-// all) and the issue page: axe-core 0 serious/critical in light and dark,
-// and screenshots light, dark and at 400 px (target/e2e-screenshots/).
+// Every screen on the site `make run` opens (`aigis up --demo-activity`: an
+// expired grant, an open review, a provisioning task waiting, a denied and
+// pending requests...): the global page's tabs, every admin sub-page reached
+// through the settings sidebar (each a lazy chunk loaded on the way), and
+// the issue and portal pages of the requests in each state. axe-core 0
+// serious/critical in light and dark, and screenshots light, dark and at
+// 400 px (target/e2e-screenshots/).
+import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launch, moduleFrame, openPage, startSite } from '../lib/harness.mjs';
-import { call, checkScreen, demoPortal, ingested, jira, noProblems } from '../lib/flows.mjs';
+import { call, checkScreen, demoPortal, noProblems } from '../lib/flows.mjs';
 
 let site;
 let browser;
-let issueKey;
+/** Issue keys of the history's requests, by what became of them. */
+const issue = {};
 before(async () => {
-  site = await startSite();
+  site = await startSite({ activity: true });
   browser = await launch();
-  const { serviceDeskId, typeId, portalId } = await demoPortal(site);
-  const rita = site.user('requester');
-  const ext = { type: 'jiraServiceManagement:portalRequestCreatePropertyPanel', portal: { id: Number(portalId) }, request: { typeId: Number(typeId) } };
-  const { propertyKey } = await call(site, rita, 'portal.form', {}, { extension: ext });
-  const r = await jira(site, rita, 'POST', '/rest/servicedeskapi/request', {
-    serviceDeskId,
-    requestTypeId: typeId,
-    requestFieldValues: { summary: 'Gemini for the sales decks' },
-    properties: [{ key: propertyKey, value: { toolId: 'gemini', purpose: 'Drafting the quarterly sales decks.', durationDays: 30 } }],
-  });
-  issueKey = r.body.issueKey;
-  await ingested(site, rita, issueKey);
+  const ada = site.user('admin');
+  const grants = (await call(site, ada, 'grants.list', { limit: 50 })).grants;
+  const requests = (await call(site, ada, 'requests.list', { limit: 50 })).requests;
+  issue.expired = grants.find((g) => g.status === 'expired')?.issueKey;
+  const reviews = (await call(site, ada, 'reviews.pending', {})).reviews;
+  issue.review = reviews[0]?.issueKey;
+  const waiting = (await call(site, ada, 'jobs.manual', { limit: 50 })).jobs ?? [];
+  issue.waiting = grants.find((g) => g.status === 'pendingProvision')?.issueKey;
+  issue.denied = requests.find((r) => r.decision === 'denied')?.issueKey;
+  issue.pending = requests.find((r) => r.decision === 'pending')?.issueKey;
+  // What the history promises (crates/aigis-host/src/demo/activity.rs).
+  for (const [k, v] of Object.entries(issue)) assert.ok(v, `the demo-activity site has a request ${k}: ${JSON.stringify({ grants, requests, reviews })}`);
+  assert.ok(waiting.length > 0, 'a manual task waits');
 });
 after(async () => {
   await browser?.close();
   await site?.stop();
 });
 
-/** Each screen and what shows once it has loaded. */
+/** Each screen and what shows once it has loaded (with data: the history fills each). */
 const GLOBAL = {
   access: (f) => f.getByTestId('my-access'),
   tools: (f) => f.getByTestId('approved-tools'),
   history: (f) => f.getByTestId('request-history'),
-  approvals: (f) => f.getByTestId('approvals'),
-  tasks: (f) => f.getByTestId('manual-tasks'),
-  reviews: (f) => f.getByTestId('reviews'),
+  approvals: (f) => f.getByTestId('approvals').getByRole('checkbox').first(),
+  tasks: (f) => f.getByTestId('manual-tasks').getByRole('button').first(),
+  reviews: (f) => f.getByTestId('reviews').getByRole('button', { name: 'Keep' }).first(),
 };
 const ADMIN = {
-  overview: (f) => f.getByTestId('readiness-cards'),
-  intake: (f) => f.getByText('aigis-approvers').first(),
-  catalog: (f) => f.getByTestId('edit-claude'),
-  connectors: (f) => f.getByText('Not configured').first(),
-  governance: (f) => f.getByTestId('governance-save'),
-  requests: (f) => f.getByTestId('admin-requests').getByText(issueKey, { exact: true }),
-  insights: (f) => f.getByTestId('insights-charts'),
-  logs: (f) => f.getByTestId('audit-events').getByRole('row').nth(1),
+  'Intake & Approvals': (f) => f.getByTestId('intake-save'),
+  Catalog: (f) => f.getByTestId('edit-claude'),
+  Connectors: (f) => f.getByText(/connector/i).first(),
+  Governance: (f) => f.getByTestId('governance-save'),
+  Requests: (f) => f.getByTestId('admin-requests').getByRole('row').nth(1),
+  Insights: (f) => f.getByTestId('insights-charts'),
+  'Governance Logs': (f) => f.getByTestId('audit-events').getByRole('row').nth(1),
+  Overview: (f) => f.getByTestId('readiness-cards'),
 };
 
 for (const [tab, ready] of Object.entries(GLOBAL)) {
   test(`global page: ${tab}`, async () => {
-    const page = await openPage(browser, site, `/jira/apps/aigis/aigis-home/${tab}`, { user: site.user('admin') });
+    // Rita for her own screens (she holds grants); Arlo for the approver's.
+    const user = ['access', 'tools', 'history'].includes(tab) ? site.user('requester') : site.user('approver');
+    const page = await openPage(browser, site, `/jira/apps/aigis/aigis-home/${tab}`, { user });
     const frame = await moduleFrame(page, 'aigis-home');
     await ready(frame).waitFor();
     await frame.locator('[aria-busy="true"]').waitFor({ state: 'detached' }).catch(() => undefined);
@@ -61,22 +70,63 @@ for (const [tab, ready] of Object.entries(GLOBAL)) {
   });
 }
 
-for (const [route, ready] of Object.entries(ADMIN)) {
-  test(`admin page: ${route}`, async () => {
-    const page = await openPage(browser, site, `/jira/settings/apps/aigis/aigis-admin/${route}`, { user: site.user('admin') });
-    const frame = await moduleFrame(page, 'aigis-admin');
+test('My Access highlights the expired grant', async () => {
+  const page = await openPage(browser, site, '/jira/apps/aigis/aigis-home/access', { user: site.user('requester') });
+  const frame = await moduleFrame(page, 'aigis-home');
+  const table = frame.getByTestId('my-access');
+  await table.getByText(issue.expired, { exact: true }).waitFor();
+  const row = table.getByRole('row').filter({ hasText: issue.expired });
+  assert.match(await row.innerText(), /Expired/i);
+  await page.context().close();
+});
+
+test('admin page: every sidebar entry, each sub-page loaded as the sidebar opens it', async () => {
+  const page = await openPage(browser, site, '/jira/settings/apps/aigis/aigis-admin/overview', { user: site.user('admin') });
+  const frame = await moduleFrame(page, 'aigis-admin');
+  await ADMIN.Overview(frame).waitFor();
+  const sidebar = page.getByRole('navigation', { name: 'Aigis' });
+  const entries = await sidebar.getByRole('link').allTextContents();
+  assert.deepEqual([...entries].sort(), Object.keys(ADMIN).sort(), 'one check per sidebar entry');
+  for (const [title, ready] of Object.entries(ADMIN)) {
+    await sidebar.getByRole('link', { name: title, exact: true }).click();
+    // The same frame moves to the sub-page (createHistory), no reload.
     await ready(frame).waitFor();
+    await frame.locator('[aria-busy="true"]').waitFor({ state: 'detached' }).catch(() => undefined);
+    const route = new URL(page.url()).pathname.split('/').pop();
     await checkScreen(page, frame, `screen-admin-${route}`);
+  }
+  noProblems(page);
+  await page.context().close();
+});
+
+for (const [state, role] of [
+  ['expired', 'approver'],
+  ['review', 'approver'],
+  ['waiting', 'approver'],
+  ['denied', 'approver'],
+  ['pending', 'approver'],
+]) {
+  test(`issue page: the ${state} request`, async () => {
+    const key = issue[state];
+    const page = await openPage(browser, site, `/browse/${key}`, { user: site.user(role) });
+    const frame = await moduleFrame(page, 'aigis-issue-panel');
+    const trail = frame.getByRole('list', { name: 'Audit trail' });
+    await trail.waitFor();
+    await trail.getByText('Checking proof').first().waitFor({ state: 'detached' });
+    assert.equal(await trail.getByText('Proof failed').count(), 0);
+    await checkScreen(page, frame, `screen-issue-${state}`);
     noProblems(page);
     await page.context().close();
   });
 }
 
-test('issue page with the issue panel (pending request, as an approver)', async () => {
-  const page = await openPage(browser, site, `/browse/${issueKey}`, { user: site.user('approver') });
-  const frame = await moduleFrame(page, 'aigis-issue-panel');
-  await frame.getByRole('list', { name: 'Audit trail' }).getByText('Proof checked').first().waitFor();
-  await checkScreen(page, frame, 'screen-issue-panel-pending');
+test('portal detail panel: the expired grant, as its requester', async () => {
+  const { portalId } = await demoPortal(site);
+  const page = await openPage(browser, site, `/servicedesk/customer/portal/${portalId}/${issue.expired}`, { user: site.user('requester') });
+  const frame = await moduleFrame(page, 'aigis-portal-detail');
+  await frame.locator('.detail').waitFor();
+  assert.match(await frame.locator('.detail').innerText(), /expired/i);
+  await checkScreen(page, frame, 'screen-portal-detail-expired');
   noProblems(page);
   await page.context().close();
 });

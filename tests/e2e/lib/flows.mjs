@@ -3,7 +3,7 @@
 // through the portal page's create panel, and the per-screen checks (axe-core
 // on the shell and the module frame, screenshots light/dark/400 px).
 import assert from 'node:assert/strict';
-import { moduleFrame, openPage, screenshots, seriousViolations } from './harness.mjs';
+import { moduleFrame, openPage, panelSubmitted, screenshots, seriousViolations } from './harness.mjs';
 
 function basic(user) {
   return `Basic ${Buffer.from(`${user.email}:${user.apiToken}`).toString('base64')}`;
@@ -95,6 +95,8 @@ export async function fileThroughPortal(browser, site, user, { toolName, purpose
   await frame.getByLabel('Purpose', { exact: true }).fill(purpose);
   await frame.getByLabel('Duration (days)', { exact: true }).fill(String(durationDays));
   await page.locator('#summary').fill(summary ?? `${toolName} access`);
+  // Create files what the panel submitted last: wait until that is the form as filled.
+  await panelSubmitted(page, { purpose, durationDays: Number(durationDays) });
   if (opts.beforeCreate) await opts.beforeCreate(page, frame);
   await page.getByRole('button', { name: 'Create', exact: true }).click();
   await page.waitForURL(new RegExp(`/servicedesk/customer/portal/${portalId}/[A-Z][A-Z0-9_]*-\\d+$`));
@@ -139,6 +141,7 @@ export async function checkScreen(page, frames, name) {
   for (const f of list) for (const v of await seriousViolations(f)) found.push({ where: `module (${other})`, ...v });
   await page.locator('#theme-switch').click();
   for (const f of list) await f.waitForFunction((m) => document.documentElement.getAttribute('data-color-mode') === m, mode);
+  await settle([page, ...list]);
   checked.set(name, found);
   assert.deepEqual(found, [], `${name}: axe-core serious/critical violations:\n${JSON.stringify(found, null, 2)}`);
   await screenshots(page, name);
@@ -166,19 +169,74 @@ export function noProblems(page) {
 }
 
 /**
- * Clicks `locator` (in a module frame) with the mouse, first scrolling the
- * shell page so it is in view: a dialog fixed inside a content-sized module
- * iframe can sit below the shell's viewport, where Playwright's own
- * scroll-into-view does not reach (it scrolls the frame, not the page).
+ * Waits until `locator` (in a module frame, e.g. a dialog's confirm button)
+ * lies wholly inside the shell page's viewport, as the user sees it, with no
+ * scrolling by the test: a dialog in a frame sized to its content makes room
+ * and brings itself into view (lib/confirm/ConfirmModal.tsx). Its box.
  */
-export async function clickInView(page, locator) {
+export async function inViewport(page, locator, { ms = 5_000 } = {}) {
   await locator.waitFor();
-  let box = await locator.boundingBox();
-  const vh = page.viewportSize().height;
-  if (box && (box.y < 0 || box.y + box.height > vh)) {
-    await page.evaluate((dy) => window.scrollBy(0, dy), box.y + box.height / 2 - vh / 2);
-    box = await locator.boundingBox();
+  const { height, width } = page.viewportSize();
+  return eventually(
+    async () => {
+      const box = await locator.boundingBox();
+      if (!box) return null;
+      return box.y >= 0 && box.x >= 0 && box.y + box.height <= height && box.x + box.width <= width ? box : null;
+    },
+    { ms, every: 50, what: `${locator} inside the ${width}x${height} viewport` },
+  );
+}
+
+/** Clicks a dialog's button once it is in the viewport (`inViewport`). */
+export async function clickInDialog(page, locator) {
+  await inViewport(page, locator);
+  await locator.click();
+}
+
+/**
+ * Files a request as `user` the way the shell's portal form files one (the
+ * request with the create panel's property): its issue key, once ingested.
+ */
+export async function fileRequest(site, user, { tool, days, purpose, summary }) {
+  const { serviceDeskId, typeId, portalId } = await demoPortal(site);
+  const ext = { type: 'jiraServiceManagement:portalRequestCreatePropertyPanel', portal: { id: Number(portalId) }, request: { typeId: Number(typeId) } };
+  const { propertyKey } = await call(site, user, 'portal.form', {}, { extension: ext });
+  const r = await jira(site, user, 'POST', '/rest/servicedeskapi/request', {
+    serviceDeskId,
+    requestTypeId: typeId,
+    requestFieldValues: { summary: summary ?? `${tool} please` },
+    properties: [{ key: propertyKey, value: { toolId: tool, purpose: purpose ?? `Daily work with ${tool} on company material.`, durationDays: days } }],
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const ir = await ingested(site, user, r.body.issueKey);
+  return { issueKey: r.body.issueKey, id: ir.request.id, tool, requester: user };
+}
+
+/**
+ * Approves each request as `approver`, runs the job runner and marks each
+ * manual provisioning task done: the grants are active afterwards.
+ */
+export async function activate(site, approver, requests) {
+  for (const r of requests) await call(site, approver, 'requests.approve', { requestId: r.id });
+  await site.sweep('job-runner');
+  for (const r of requests) {
+    const ir = await eventually(
+      async () => {
+        const v = await call(site, approver, 'requests.byIssue', { issueKey: r.issueKey });
+        return v.jobs.some((j) => j.status === 'manualPending') ? v : null;
+      },
+      { what: `${r.issueKey}'s manual provisioning task` },
+    );
+    for (const j of ir.jobs.filter((x) => x.status === 'manualPending')) {
+      await call(site, approver, 'jobs.complete', { jobId: j.id, outcome: 'fulfilled' });
+    }
+    const after = await call(site, approver, 'requests.byIssue', { issueKey: r.issueKey });
+    assert.equal(after.grant?.grant.status, 'active', `${r.issueKey}: ${JSON.stringify(after.grant)}`);
+    r.grantId = after.grant.grant.id;
   }
-  if (!box) throw new Error(`${locator} has no box`);
-  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+}
+
+/** The shell's flag with `text`, once shown. */
+export function flagShown(page, text) {
+  return page.locator('.flag', { hasText: text }).first().waitFor();
 }

@@ -4,7 +4,7 @@
 // iframe, check accessibility with axe-core and take screenshots (light,
 // dark, 400 px wide) into target/e2e-screenshots/.
 import { spawn } from 'node:child_process';
-import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -17,14 +17,23 @@ const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
 export const SCREENSHOTS = join(ROOT, 'target', 'e2e-screenshots');
 
-/** Starts a fresh demo site; resolves to `{url, users, stop}`. */
-export async function startSite() {
+/**
+ * Starts a fresh demo site (`aigis up --demo`, or with `activity` the
+ * `--demo-activity` site `make run` opens: a history where every screen has
+ * something to show); resolves to `{url, users, stop}`.
+ */
+export async function startSite({ activity = false } = {}) {
   const state = await mkdtemp(join(tmpdir(), 'aigis-e2e-'));
+  // Each site is fresh, but the components compiled for one serve the next:
+  // the host's compiled-component cache (<state>/cache/<wasm sha256>.cwasm,
+  // checked against the engine on load) is seeded from, and saved back to,
+  // target/e2e-cwasm/.
+  await copyCwasm(CWASM, join(state, 'cache'));
   const bin = process.env.AIGIS_BIN ?? join(ROOT, 'target', 'debug', 'aigis');
   const components = process.env.AIGIS_COMPONENTS_DIR ?? join(ROOT, 'target', 'wasm32-wasip2', 'wasm');
   const child = spawn(
     bin,
-    ['--manifest', join(ROOT, 'manifest.yml'), '--state-dir', state, '--components-dir', components, 'up', '--demo', '--port', '0'],
+    ['--manifest', join(ROOT, 'manifest.yml'), '--state-dir', state, '--components-dir', components, 'up', activity ? '--demo-activity' : '--demo', '--port', '0'],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';
@@ -78,9 +87,25 @@ export async function startSite() {
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+      await copyCwasm(join(state, 'cache'), CWASM);
       await rm(state, { recursive: true, force: true });
     },
   };
+}
+
+const CWASM = join(ROOT, 'target', 'e2e-cwasm');
+
+/** Copies the `.cwasm` files of `from` missing in `to` (a missing `from` is no files). */
+async function copyCwasm(from, to) {
+  let names;
+  try {
+    names = (await readdir(from)).filter((n) => /^[0-9a-f]{64}\.cwasm$/.test(n));
+  } catch {
+    return;
+  }
+  await mkdir(to, { recursive: true, mode: 0o700 });
+  const have = new Set(await readdir(to));
+  for (const n of names) if (!have.has(n)) await copyFile(join(from, n), join(to, n));
 }
 
 /** Debian's chromium, headless. */
@@ -103,6 +128,14 @@ export async function openPage(browser, site, path, { user, colorMode = 'light',
       if (window.top === window) {
         if (email) localStorage.setItem('aigis.shell.user', email);
         localStorage.setItem('aigis.shell.colorMode', mode);
+        // The form data each module frame hands the shell through `view.submit`
+        // (the bridge's `submit` call), in order: what the shell's Create
+        // would use is the last one (see `panelSubmitted`).
+        window.__aigisSubmits = [];
+        window.addEventListener('message', (e) => {
+          const d = e.data;
+          if (d && d.aigisBridge === 1 && d.kind === 'call' && d.method === 'submit') window.__aigisSubmits.push(d.payload);
+        });
       }
     },
     [user?.email ?? '', colorMode],
@@ -117,6 +150,21 @@ export async function openPage(browser, site, path, { user, colorMode = 'light',
   await page.locator('header.top-bar').waitFor();
   page.problems = problems;
   return page;
+}
+
+/**
+ * Waits until the last form data a module frame submitted to the shell on
+ * `page` (`view.submit`) is valid and has a field whose value includes each
+ * of `values`: the state Create files from, so a test never races the
+ * panel's last change.
+ */
+export async function panelSubmitted(page, values) {
+  await page.waitForFunction((want) => {
+    const all = window.__aigisSubmits ?? [];
+    const last = all[all.length - 1];
+    if (!last || last.isValid !== true || !Array.isArray(last.fields)) return false;
+    return last.fields.some((f) => f && f.value && typeof f.value === 'object' && Object.entries(want).every(([k, v]) => f.value[k] === v));
+  }, values);
 }
 
 /** The frame of module `moduleKey` on `page`, once its document has loaded. */
@@ -161,4 +209,12 @@ export async function screenshots(page, name) {
 export async function switchUser(page, user) {
   await page.locator('#user-switcher').selectOption(user.email);
   await page.waitForFunction((email) => localStorage.getItem('aigis.shell.user') === email, user.email);
+}
+
+/** The last form data a module frame submitted to the shell on `page` (`view.submit`), or null. */
+export function lastPanelSubmit(page) {
+  return page.evaluate(() => {
+    const all = window.__aigisSubmits ?? [];
+    return all.length > 0 ? all[all.length - 1] : null;
+  });
 }

@@ -6,7 +6,7 @@ import Button from '@atlaskit/button/new';
 import Modal, { ModalBody, ModalFooter, ModalHeader, ModalTitle, ModalTransition } from '@atlaskit/modal-dialog';
 import { Box, Stack, Text, xcss } from '@atlaskit/primitives';
 import SectionMessage from '@atlaskit/section-message';
-import React, { useState } from 'react';
+import React, { useEffect, useRef, useState } from 'react';
 import type { Confirmation } from './text';
 
 export interface ConfirmModalProps {
@@ -27,13 +27,77 @@ function errorText(e: unknown): string {
   return 'Something went wrong. Nothing was changed; try again.';
 }
 
-// Inside an iframe sized to its content a modal only has the iframe's height:
-// while one is open the page is made tall enough for the whole dialog.
+// Inside an iframe sized to its content a modal only has the iframe's height,
+// and it is drawn at the top of the iframe, which may be scrolled out of the
+// Jira page's view. While a dialog is open the page is made tall enough for
+// the whole dialog (the frame grows through the bridge's resize, as Forge's
+// iframe-resizer does), and once the frame has grown the dialog's band at the
+// frame's top is scrolled into the Jira page's view (`scrollIntoView` reaches
+// the page around the frame). Base.css caps a dialog to that band; its body
+// scrolls when the content is taller.
 const roomForDialog = xcss({ minHeight: '44rem' });
+
+/** How long to wait for the host to grow the frame before showing the dialog anyway (ms). */
+const GROW_WAIT_MS = 1000;
+
+/**
+ * Scrolls the dialog band into the Jira page's view unless it is wholly in
+ * view already (an IntersectionObserver's implicit root is the page's
+ * viewport, even from inside a frame): centred, so a band taller than a
+ * short viewport still shows the dialog at its top and its buttons.
+ */
+function bringIntoView(el: HTMLElement): void {
+  if (typeof IntersectionObserver === 'undefined') {
+    el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    return;
+  }
+  const io = new IntersectionObserver(
+    (entries) => {
+      io.disconnect();
+      const seen = entries[entries.length - 1];
+      if (!seen || seen.intersectionRatio < 0.99) el.scrollIntoView({ block: 'center', inline: 'nearest' });
+    },
+    { threshold: [0, 0.99, 1] },
+  );
+  io.observe(el);
+}
 
 /** Render while any dialog of the module is open (ConfirmModal does it itself). */
 export function DialogRoom(): React.JSX.Element {
-  return <Box xcss={roomForDialog} testId="dialog-room" />;
+  const band = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = band.current;
+    if (!el || typeof el.scrollIntoView !== 'function') return undefined;
+    const bottom = el.getBoundingClientRect().bottom;
+    let done = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const show = (): void => {
+      if (done) return;
+      done = true;
+      window.removeEventListener('resize', onResize);
+      if (timer !== undefined) clearTimeout(timer);
+      bringIntoView(el);
+    };
+    const onResize = (): void => {
+      if (window.innerHeight >= bottom) show();
+    };
+    if (window.innerHeight >= bottom) show();
+    else {
+      window.addEventListener('resize', onResize);
+      timer = setTimeout(show, GROW_WAIT_MS);
+    }
+    return () => {
+      done = true;
+      window.removeEventListener('resize', onResize);
+      if (timer !== undefined) clearTimeout(timer);
+    };
+  }, []);
+  return (
+    <>
+      <Box xcss={roomForDialog} testId="dialog-room" />
+      <div ref={band} className="aigis-dialog-band" aria-hidden="true" />
+    </>
+  );
 }
 
 export function ConfirmModal({ confirmation, onConfirm, onClose, children, isConfirmDisabled }: ConfirmModalProps): React.JSX.Element {
