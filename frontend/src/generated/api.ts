@@ -157,7 +157,15 @@ export type ConnectorOut = { connector: ConnectorRecord, credentialSet: boolean,
 /**
  * Catalog tools bound to it.
  */
-tools: Array<string>, };
+tools: Array<string>, 
+/**
+ * Their bindings (tool, group id and name), in tool order.
+ */
+bindings: Array<Binding>, 
+/**
+ * The last `connectors.test`, if any since it was created.
+ */
+lastTest?: LastTest, };
 
 /**
  * Changes to a connector; absent fields keep their value (the type cannot change).
@@ -659,6 +667,11 @@ export type KeysOut = { origin: string, keys: Array<PublicKeyRecord>, latestChec
  * What the last export committed to.
  */
 export type LastExport = { checkpoint: StoredCheckpoint, at: number, by: string, };
+
+/**
+ * The last `connectors.test` of a connector: when, and its plain-words result.
+ */
+export type LastTest = { at: number, ok: boolean, message: string, };
 
 /**
  * How many items a page holds: 1 to [`MAX_LIMIT`].

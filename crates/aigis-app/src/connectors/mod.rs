@@ -17,7 +17,9 @@
 //!
 //! Storage: KVS `connector:<id>` (the record), `binding:<tool>`,
 //! `identity:<connector>:<account>`; every change is one commit with its
-//! audit event (which never carries a secret).
+//! audit event (which never carries a secret). `connector-test:<id>` keeps
+//! the last test's result (an observation, not governed state: written
+//! alone, without an event).
 
 pub mod admin;
 pub mod binding;
@@ -58,6 +60,8 @@ pub const CONNECTOR_PREFIX: &str = "connector:";
 pub const BINDING_PREFIX: &str = "binding:";
 /// KVS prefix of external identity records.
 pub const IDENTITY_PREFIX: &str = "identity:";
+/// KVS prefix of the last `connectors.test` result of each connector.
+pub const TEST_PREFIX: &str = "connector-test:";
 
 /// The kind of identity provider group a connector governs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,6 +138,19 @@ pub struct Binding {
     /// Whether Aigis created the group.
     pub created: bool,
     pub bound_at: Millis,
+}
+
+/// The last `connectors.test` of a connector: when, and its plain-words result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LastTest {
+    pub at: Millis,
+    pub ok: bool,
+    pub message: String,
+}
+
+pub fn test_key(id: &str) -> String {
+    format!("{TEST_PREFIX}{id}")
 }
 
 pub fn connector_key(id: &str) -> String {
