@@ -94,7 +94,7 @@ function ConnectorModal({ current, onClose, onSaved, timeZone }: { current: Conn
     const help = credentialHelp(current, timeZone);
     const common = { name: 'credential', label: credentialLabel(form), value: form.credential, onChange: set('credential'), error: errorFor(error, 'credential'), help, isRequired: !current };
     return form.type === 'okta-group' && form.auth === 'private_key_jwt' ? (
-      <AreaRow key="credential" {...common} spellCheck={false} placeholder={current ? 'Leave blank to keep the stored key' : '-----BEGIN PRIVATE KEY-----'} />
+      <AreaRow key="credential" {...common} spellCheck={false} placeholder={current ? 'Leave blank to keep the stored key' : 'Paste the PEM private key of the service app'} />
     ) : (
       <TextRow key="credential" {...common} type="password" placeholder={current ? 'Leave blank to keep it' : undefined} />
     );
