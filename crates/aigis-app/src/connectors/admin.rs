@@ -79,6 +79,10 @@ pub struct ConnectorInput {
     #[cfg_attr(feature = "ts", ts(optional))]
     pub tenant_id: Option<String>,
     pub credential: String,
+    /// Fix drift through jobs (default: report only).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub enforce: Option<bool>,
 }
 
 /// Changes to a connector; absent fields keep their value (the type cannot change).
@@ -109,6 +113,10 @@ pub struct ConnectorPatch {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub credential: Option<String>,
+    /// Fix drift through jobs (`true`) or only report it (`false`).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub enforce: Option<bool>,
 }
 
 /// The result of `connectors.test`, in plain words.
@@ -237,7 +245,8 @@ fn validate(rec: &ConnectorRecord, credential: Option<&str>) -> Result<(), AppEr
 
 /// What an audit event says of a connector: its settings, never a secret.
 fn audited(rec: &ConnectorRecord) -> serde_json::Value {
-    json!({"name": rec.name, "type": rec.kind, "enabled": rec.enabled, "orgUrl": rec.org_url,
+    json!({"name": rec.name, "type": rec.kind, "enabled": rec.enabled, "enforce": rec.enforce,
+        "orgUrl": rec.org_url,
         "auth": rec.auth, "clientId": rec.client_id, "keyId": rec.key_id, "tenantId": rec.tenant_id,
         "credentialSetAt": rec.credential_set_at})
 }
@@ -284,6 +293,7 @@ pub fn create(
         name: input.name.trim().to_owned(),
         kind: input.kind,
         enabled: true,
+        enforce: input.enforce.unwrap_or(false),
         org_url: input
             .org_url
             .map(|u| u.trim().trim_end_matches('/').to_owned()),
@@ -380,6 +390,9 @@ pub fn update(
         }
         if let Some(v) = &patch.tenant_id {
             r.tenant_id = Some(t(v));
+        }
+        if let Some(v) = patch.enforce {
+            r.enforce = v;
         }
         if patch.credential.is_some() {
             r.credential_set_at = Some(now);
