@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { fakeForge, setBridge } from './bridge';
-import type { ConnectorOut, ConnectorRecord, Tool } from '../../src/generated/api';
+import type { ConnectorOut, ConnectorRecord, Tool, ToolDrift } from '../../src/generated/api';
 import {
   EMPTY_CONNECTOR_FORM,
   bindPayload,
@@ -12,12 +12,15 @@ import {
   connectorPatch,
   credentialStatus,
   deleteConnectorConfirmation,
+  driftRunWords,
+  driftStatusWords,
   identityPayload,
   lastTestWords,
   visibleFields,
 } from '../../src/modules/admin/connector-form';
 import { Connectors } from '../../src/modules/admin/Connectors';
 import { ConnectorBinding } from '../../src/modules/admin/ConnectorBinding';
+import { Drift } from '../../src/modules/admin/Drift';
 import { NamesProvider } from '../../src/modules/global/ui';
 
 afterEach(() => cleanup());
@@ -32,6 +35,7 @@ const okta: ConnectorRecord = {
   name: 'Okta',
   type: 'okta-group',
   enabled: true,
+  enforce: false,
   orgUrl: 'https://aigis-demo.okta.com',
   auth: 'private_key_jwt',
   clientId: '0oa1',
@@ -74,6 +78,7 @@ test('an edit sends only what changed; a blank credential keeps the stored one; 
   const sw = connectorPatch(okta, { ...f, auth: 'ssws' });
   assert.ok('error' in sw && sw.error.field === 'credential' && /^API token: a new one is needed/.test(sw.error.message));
   assert.deepEqual(connectorPatch(okta, { ...f, auth: 'ssws', credential: 'tok' }), { payload: { id: 'okta', auth: 'ssws', credential: 'tok' } });
+  assert.deepEqual(connectorPatch(okta, { ...f, enforce: true }), { payload: { id: 'okta', enforce: true } });
   const cleared = connectorPatch(okta, { ...f, keyId: ' ' });
   assert.ok('error' in cleared && cleared.error.field === 'keyId');
 });
@@ -237,4 +242,58 @@ test('Catalog binding: a refused group is explained on the group field; a bound 
   await screen.findByText(/Not bound/);
   assert.deepEqual(unbound, [{ tool: 'claude' }]);
   cleanup();
+});
+
+const drift = (over: Partial<ToolDrift> = {}): ToolDrift => ({ tool: 'claude', connector: 'okta', groupId: '00g1', groupName: 'AI - Claude', enforce: false, findings: [], ...over });
+
+test('drift status and runs in words: an incomplete run reports nothing and says why', () => {
+  assert.equal(driftStatusWords(drift()).state, 'never');
+  const done = driftStatusWords(drift({ status: { tool: 'claude', connector: 'okta', groupId: '00g1', lastRunAt: AT, lastCompleteAt: AT, complete: true, pages: 3, members: 250, resumes: false } }), 'UTC');
+  assert.equal(done.state, 'complete');
+  assert.match(done.text, /complete, 250 members on 3 pages read and compared/);
+  const cut = driftStatusWords(
+    drift({ status: { tool: 'claude', connector: 'okta', groupId: '00g1', lastRunAt: AT, complete: false, reason: 'page 2 failed: Okta answered 500', pages: 1, members: 200, resumes: false } }),
+    'UTC',
+  );
+  assert.equal(cut.state, 'incomplete');
+  assert.match(cut.text, /nothing is reported as drift and nothing is removed\. page 2 failed: Okta answered 500\. No run has been complete yet\./);
+  assert.equal(driftRunWords({ tool: 'claude', complete: true, pagesRead: 2, found: 1, resolved: 0, fixesQueued: 0, skipped: false }), 'Complete: 1 new difference, 0 resolved.');
+  assert.match(driftRunWords({ tool: 'claude', complete: false, pagesRead: 1, found: 0, resolved: 0, fixesQueued: 0, skipped: false }), /could not finish/);
+  assert.match(driftRunWords({ tool: 'claude', complete: true, pagesRead: 1, found: 0, resolved: 0, fixesQueued: 0, skipped: true }), /^Not checked/);
+});
+
+test('Drift: each difference with who and its history; Check now runs a check and shows what it did', async () => {
+  let findings: ToolDrift['findings'] = [];
+  const checks: unknown[] = [];
+  const status = { tool: 'claude', connector: 'okta', groupId: '00g1', lastRunAt: AT, lastCompleteAt: AT, complete: true, pages: 1, members: 2, resumes: false };
+  setBridge(
+    fakeForge({
+      resolvers: {
+        'connectors.drift': () => ({ tools: [drift({ status, findings })] }),
+        'directory.users': (p) => ({ users: (p.accountIds as string[]).map((accountId) => ({ accountId, known: true, active: true, displayName: 'Rita Requester' })) }),
+        'connectors.checkDrift': (p) => {
+          checks.push(p);
+          findings = [
+            { id: 'claude:extra:00u7', tool: 'claude', connector: 'okta', groupId: '00g1', kind: 'extra', member: '00u7', account: 'rita', status: 'open', firstSeenAt: AT, lastSeenAt: AT, history: [{ at: AT, change: 'found' }] },
+          ];
+          return { run: { tool: 'claude', complete: true, pagesRead: 1, found: 1, resolved: 0, fixesQueued: 0, skipped: false }, drift: drift({ status, findings }) };
+        },
+      },
+    }),
+  );
+  await act(async () => {
+    render(
+      <NamesProvider>
+        <Drift tool="claude" timeZone="UTC" />
+      </NamesProvider>,
+    );
+  });
+  await screen.findByText('In step');
+  await act(async () => void fireEvent.click(screen.getByTestId('drift-check')));
+  await screen.findByText('Complete: 1 new difference, 0 resolved.');
+  await screen.findByText('1 open difference');
+  assert.ok(screen.getByText('In the group without a grant'));
+  assert.match(screen.getByLabelText(/^History of In the group without a grant/).textContent ?? '', /7 Dec 2026.*found/);
+  await waitFor(() => assert.ok(screen.queryAllByText('Rita Requester').length > 0));
+  assert.deepEqual(checks, [{ tool: 'claude' }]);
 });

@@ -15,6 +15,7 @@ import { formatDateTime, type FieldError } from '../../lib/labels';
 import { ApiError, call } from '../global/rpc';
 import { flag } from '../global/ui';
 import { DEFAULT_GROUP_TEMPLATE, bindPayload, bindRefusalWords, groupNameFor, typeLabel, type BindMode } from './connector-form';
+import { Drift } from './Drift';
 import { SelectRow, TextRow, errorFor } from './fields';
 
 /** The binding of `tool` among the connectors' answers, with its connector. */
@@ -81,6 +82,7 @@ function Bound({ tool, bound, onChanged, timeZone }: { tool: Tool; bound: { bind
           </Button>
         </Inline>
       )}
+      <Drift tool={tool.id} timeZone={timeZone} />
     </Stack>
   );
 }

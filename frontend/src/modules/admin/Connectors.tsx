@@ -17,6 +17,7 @@ import { flag, useToolNames } from '../global/ui';
 import {
   CONNECTOR_TYPES,
   EMPTY_CONNECTOR_FORM,
+  ENFORCE_OPTIONS,
   OKTA_AUTHS,
   connectorError,
   connectorFormOf,
@@ -32,6 +33,7 @@ import {
   visibleFields,
   whereLabel,
   type ConnectorForm,
+  type TextField,
 } from './connector-form';
 import { AreaRow, SelectRow, TextRow, errorFor } from './fields';
 import { Identities } from './Identities';
@@ -85,9 +87,9 @@ function ConnectorModal({ current, onClose, onSaved, timeZone }: { current: Conn
     }
   };
   const fields = visibleFields(form);
-  const placed = ['id', 'name', 'type', ...fields];
+  const placed = ['id', 'name', 'type', 'enforce', ...fields];
   const unplaced = error && !placed.some((k) => errorFor(error, k));
-  const text = (k: keyof ConnectorForm, extra: Partial<React.ComponentProps<typeof TextRow>> = {}): React.JSX.Element => (
+  const text = (k: TextField, extra: Partial<React.ComponentProps<typeof TextRow>> = {}): React.JSX.Element => (
     <TextRow key={k} name={k} label={labels[k] ?? k} value={form[k]} onChange={set(k)} error={errorFor(error, k)} help={HELP[k]} isRequired {...extra} />
   );
   const credentialRow = (): React.JSX.Element => {
@@ -135,6 +137,15 @@ function ConnectorModal({ current, onClose, onSaved, timeZone }: { current: Conn
               );
             return text(k, k === 'orgUrl' ? { type: 'url' } : {});
           })}
+          <SelectRow
+            name="enforce"
+            label="When drift is found"
+            value={form.enforce ? 'enforce' : 'report'}
+            options={ENFORCE_OPTIONS}
+            onChange={(v) => setForm((f) => ({ ...f, enforce: v === 'enforce' }))}
+            error={errorFor(error, 'enforce')}
+            help="Drift: people in a tool's group without a grant, or with a grant but not in the group. Nothing is changed unless you choose to fix."
+          />
           {unplaced && (
             <SectionMessage appearance="error" title="Not saved">
               <Text>{error!.message}</Text>
@@ -206,7 +217,18 @@ export function Connectors({ timeZone }: { timeZone?: string }): React.JSX.Eleme
     },
     { key: 'type', header: 'Type', cell: (c) => typeLabel(c.connector.type) },
     { key: 'where', header: 'Org or tenant', cell: (c) => whereLabel(c.connector) },
-    { key: 'state', header: 'State', cell: (c) => (c.connector.enabled ? <Lozenge appearance="success">Enabled</Lozenge> : <Lozenge>Disabled</Lozenge>) },
+    {
+      key: 'state',
+      header: 'State',
+      cell: (c) => (
+        <Stack space="space.025">
+          {c.connector.enabled ? <Lozenge appearance="success">Enabled</Lozenge> : <Lozenge>Disabled</Lozenge>}
+          <Text size="small" color="color.text.subtle">
+            {c.connector.enforce ? 'Fixes drift' : 'Reports drift'}
+          </Text>
+        </Stack>
+      ),
+    },
     { key: 'credential', header: 'Credential', cell: (c) => credentialStatus(c, timeZone) },
     {
       key: 'test',

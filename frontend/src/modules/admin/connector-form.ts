@@ -6,7 +6,7 @@
 
 import type { Confirmation } from '../../lib/confirm/text';
 import { plural } from '../../lib/confirm/text';
-import type { BindArgs, ConnectorInput, ConnectorOut, ConnectorPatch, ConnectorRecord, ConnectorType, IdentitySetArgs, OktaAuth } from '../../generated/api';
+import type { BindArgs, ConnectorInput, ConnectorOut, ConnectorPatch, ConnectorRecord, ConnectorType, DriftKind, DriftRun, FindingStep, IdentitySetArgs, OktaAuth, ToolDrift } from '../../generated/api';
 import type { FieldError } from '../../lib/labels';
 import { formatDateTime } from '../../lib/labels';
 
@@ -21,6 +21,8 @@ export interface ConnectorForm {
   tenantId: string;
   /** Write-only: always starts blank. */
   credential: string;
+  /** Fix drift through tasks, or only report it. */
+  enforce: boolean;
 }
 
 export const CONNECTOR_TYPES: readonly { value: ConnectorType; label: string }[] = [
@@ -52,6 +54,7 @@ export const EMPTY_CONNECTOR_FORM: ConnectorForm = {
   keyId: '',
   tenantId: '',
   credential: '',
+  enforce: false,
 };
 
 /** The form of a stored connector: its settings; the credential blank (it is never answered). */
@@ -66,6 +69,7 @@ export function connectorFormOf(r: ConnectorRecord): ConnectorForm {
     keyId: r.keyId ?? '',
     tenantId: r.tenantId ?? '',
     credential: '',
+    enforce: r.enforce,
   };
 }
 
@@ -90,8 +94,11 @@ export function credentialLabel(f: Pick<ConnectorForm, 'type' | 'auth'>): string
   return f.auth === 'ssws' ? 'API token' : 'Private key (PEM)';
 }
 
+/** The text settings of the form (what `required` can check). */
+export type TextField = 'id' | 'name' | 'orgUrl' | 'clientId' | 'keyId' | 'tenantId' | 'credential';
+
 /** The fields a connector of the form's type and method shows, in order. */
-export function visibleFields(f: Pick<ConnectorForm, 'type' | 'auth'>): (keyof ConnectorForm)[] {
+export function visibleFields(f: Pick<ConnectorForm, 'type' | 'auth'>): (TextField | 'auth')[] {
   if (f.type === 'entra-group') return ['tenantId', 'clientId', 'credential'];
   return f.auth === 'ssws' ? ['orgUrl', 'auth', 'credential'] : ['orgUrl', 'auth', 'clientId', 'keyId', 'credential'];
 }
@@ -104,9 +111,15 @@ export function connectorError(e: FieldError, f: Pick<ConnectorForm, 'type' | 'a
   return { field: e.field, message: raw.startsWith(label) ? raw : `${label}: ${raw}` };
 }
 
+/** Whether drift is fixed or only reported, in words. */
+export const ENFORCE_OPTIONS = [
+  { value: 'report', label: 'Report differences only' },
+  { value: 'enforce', label: 'Fix differences through tasks (audited)' },
+];
+
 const ID_RULE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
-function required(f: ConnectorForm, field: keyof ConnectorForm): FieldError | null {
+function required(f: ConnectorForm, field: TextField): FieldError | null {
   return f[field].trim() ? null : connectorError({ field, message: 'is required' }, f);
 }
 
@@ -122,6 +135,7 @@ export function connectorInput(f: ConnectorForm): { payload: ConnectorInput } | 
     if (err) return { error: err };
   }
   const payload: ConnectorInput = { id, name: f.name.trim(), type: f.type, credential: f.credential.trim() };
+  if (f.enforce) payload.enforce = true;
   if (f.type === 'okta-group') {
     payload.orgUrl = f.orgUrl.trim();
     payload.auth = f.auth;
@@ -175,6 +189,10 @@ export function connectorPatch(r: ConnectorRecord, f: ConnectorForm): { payload:
   } else {
     set('tenantId', g.tenantId);
     set('clientId', g.clientId);
+  }
+  if (g.enforce !== r.enforce) {
+    patch.enforce = g.enforce;
+    changed = true;
   }
   if (g.credential.trim()) {
     patch.credential = g.credential.trim();
@@ -280,4 +298,56 @@ export function identityPayload(connector: string, account: string, externalId: 
   if (!ext) return { error: { field: 'externalId', message: 'User id at the provider: enter the provider’s id of this person.' } };
   if (ext.length > 200 || !/^[\x21-\x7e]+$/.test(ext)) return { error: { field: 'externalId', message: 'User id at the provider: 1 to 200 visible characters, no spaces.' } };
   return { payload: { connector, account, externalId: ext } };
+}
+
+// ---------------------------------------------------------------------------
+// Drift
+
+/** A kind of difference between the group and the open grants, in words. */
+export function driftKindWords(kind: DriftKind): string {
+  switch (kind) {
+    case 'extra':
+      return 'In the group without a grant';
+    case 'missing':
+      return 'Has a grant but is not in the group';
+    case 'inactive':
+      return 'Has a grant but is deactivated at the provider';
+    case 'nonUser':
+      return 'A member that is not a user';
+    case 'groupMissing':
+      return 'The group no longer exists';
+  }
+}
+
+export function findingChangeWords(s: FindingStep, timeZone?: string): string {
+  const when = formatDateTime(s.at, timeZone);
+  switch (s.change) {
+    case 'found':
+      return `${when}: found`;
+    case 'resolved':
+      return `${when}: resolved`;
+    case 'fixQueued':
+      return `${when}: fix queued${s.job ? ` (task ${s.job})` : ''}`;
+  }
+}
+
+/** The last drift run of a tool in words: never, complete (when) or incomplete (why). */
+export function driftStatusWords(d: ToolDrift, timeZone?: string): { state: 'never' | 'complete' | 'incomplete'; text: string } {
+  const s = d.status;
+  if (!s || !s.lastRunAt) return { state: 'never', text: 'Never checked: the daily check or “Check now” reads the whole group.' };
+  const last = formatDateTime(s.lastRunAt, timeZone);
+  if (s.complete) return { state: 'complete', text: `Last run ${last}: complete, ${plural(s.members, 'member')} on ${plural(s.pages, 'page')} read and compared.` };
+  const lastComplete = s.lastCompleteAt ? ` The last complete run was ${formatDateTime(s.lastCompleteAt, timeZone)}.` : ' No run has been complete yet.';
+  const why = s.reason ? ` ${s.reason.replace(/\.?$/, '.')}` : '';
+  const resumes = s.resumes ? ` It resumes where it stopped (${plural(s.pages, 'page')} read so far).` : '';
+  return { state: 'incomplete', text: `Last run ${last}: incomplete, so nothing is reported as drift and nothing is removed.${why}${resumes}${lastComplete}` };
+}
+
+/** What one "check now" did, in a sentence. */
+export function driftRunWords(r: DriftRun): string {
+  if (r.skipped) return 'Not checked: another check of this tool is running, or its connector is disabled.';
+  if (!r.complete) return `The check read ${plural(r.pagesRead, 'page')} but could not finish: nothing is reported until a complete run.`;
+  const parts = [`${plural(r.found, 'new difference')}`, `${r.resolved} resolved`];
+  if (r.fixesQueued) parts.push(`${plural(r.fixesQueued, 'fix', 'fixes')} queued`);
+  return `Complete: ${parts.join(', ')}.`;
 }
