@@ -115,7 +115,7 @@ function Unbound({ tool, connectors, onChanged }: { tool: Tool; connectors: Conn
     <Stack space="space.100">
       <Text as="p">Not bound: grants of {tool.name} are fulfilled by hand. Bind it to a group and Aigis adds and removes its members.</Text>
       <SelectRow
-        name="connector"
+        name="bindConnector"
         label="Connector"
         value={connector}
         options={connectors.map((c) => ({ value: c.connector.id, label: `${c.connector.name} (${typeLabel(c.connector.type)})${c.connector.enabled ? '' : ', disabled'}` }))}
@@ -134,7 +134,7 @@ function Unbound({ tool, connectors, onChanged }: { tool: Tool; connectors: Conn
       />
       {mode === 'existing' ? (
         <TextRow
-          name="groupId"
+          name="bindGroupId"
           label="Group id"
           value={groupId}
           onChange={setGroupId}
@@ -143,7 +143,7 @@ function Unbound({ tool, connectors, onChanged }: { tool: Tool; connectors: Conn
         />
       ) : (
         <TextRow
-          name="groupName"
+          name="bindGroupName"
           label="Group name"
           value={template}
           onChange={setTemplate}
