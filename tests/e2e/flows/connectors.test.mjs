@@ -40,6 +40,12 @@ async function oktaGroup(name, type) {
   return (await res.json()).id;
 }
 
+/** Clicks a button inside a dialog's scrolling body: scrolled into the dialog's view, then into the shell's. */
+async function press(page, locator) {
+  await locator.scrollIntoViewIfNeeded();
+  await clickInView(page, locator);
+}
+
 /** The text a frame shows and holds in its fields (where a leaked secret would be). */
 async function everythingShown(frame) {
   return frame.evaluate(() => [document.documentElement.outerHTML, ...[...document.querySelectorAll('input, textarea')].map((e) => e.value)].join('\n'));
@@ -117,12 +123,12 @@ test('an admin binds claude to an Okta group in Catalog; a group Aigis cannot go
   const section = modal.getByTestId('connector-binding');
   await section.getByText(/Not bound/).waitFor();
   await section.getByLabel('Group id', { exact: true }).fill(appGroup);
-  await clickInView(page, section.getByTestId('bind'));
+  await press(page, section.getByTestId('bind'));
   await section.getByText(/Aigis cannot manage this group’s members: the group's type is APP_GROUP/).waitFor();
   await checkScreen(page, frame, 'admin-catalog-bind-refused');
 
   await section.getByLabel('Group id', { exact: true }).fill(governed);
-  await clickInView(page, section.getByTestId('bind'));
+  await press(page, section.getByTestId('bind'));
   const summary = section.getByTestId('binding-summary');
   await summary.waitFor();
   assert.match(await summary.innerText(), /Okta \(demo org\).*AI - Claude \(e2e\).*an existing group/s);
@@ -130,12 +136,12 @@ test('an admin binds claude to an Okta group in Catalog; a group Aigis cannot go
   assert.deepEqual([binding.tool, binding.groupId], ['claude', governed]);
 
   // Drift: check now reads the group and compares it with the open grants.
-  await clickInView(page, section.getByTestId('drift-check'));
+  await press(page, section.getByTestId('drift-check'));
   await section.getByTestId('drift-ran').waitFor();
   assert.match(await section.getByTestId('drift-ran').innerText(), /^(Complete|Not checked|The check)/);
   await section.getByTestId('drift-status').waitFor();
   await checkScreen(page, frame, 'admin-catalog-connector');
-  await frame.getByRole('button', { name: 'Cancel' }).click();
+  await clickInView(page, modal.getByRole('button', { name: 'Cancel', exact: true }));
   await modal.waitFor({ state: 'detached' });
 
   // The Catalog says how each tool is fulfilled.
