@@ -27,6 +27,9 @@ pub const AUDIT_HEAD: &str = "audithead";
 /// Where the retained log starts (one item, key [`ANCHOR_KEY`]).
 pub const AUDIT_ANCHOR: &str = "auditanchor";
 
+/// Drift findings of connected tools, by `<tool>:<kind>:<member>`.
+pub const RECONCILIATION: &str = "reconciliation";
+
 /// Every custom entity: must equal `app.storage.entities` in `manifest.yml`.
 pub const ENTITIES: &[&str] = &[
     TOOL,
@@ -41,6 +44,7 @@ pub const ENTITIES: &[&str] = &[
     OUTBOX,
     AUDIT_HEAD,
     AUDIT_ANCHOR,
+    RECONCILIATION,
 ];
 
 pub const HEAD_KEY: &str = "head";
@@ -72,6 +76,12 @@ pub const INSIGHTS_MONTH_PREFIX: &str = "insights:month:";
 pub const INSIGHTS_TOTALS: &str = "insights:totals";
 /// KVS prefix: rate-limit slots, `rate:<account>:<minute>:<n>`.
 pub const RATE_PREFIX: &str = "rate:";
+/// KVS prefix: a tool's drift status, `drift:<tool>`.
+pub const DRIFT_PREFIX: &str = "drift:";
+/// KVS prefix: the pages of a drift scan in progress, `driftscan:<tool>:<n>`.
+pub const DRIFT_SCAN_PREFIX: &str = "driftscan:";
+/// KVS prefix: a drift run's lease on its tool, `driftlease:<tool>`.
+pub const DRIFT_LEASE_PREFIX: &str = "driftlease:";
 /// KVS prefix: review claims, `review:<grant>:<window>`.
 pub const REVIEW_CLAIM_PREFIX: &str = "review:";
 

@@ -81,6 +81,12 @@ impl Row {
         self.allowed_error = Some("unavailable");
         self
     }
+    /// An allowed call answers error `code` (it passes the access check and
+    /// then finds nothing to act on in the matrix's site).
+    const fn allowed_fails(mut self, code: &'static str) -> Row {
+        self.allowed_error = Some(code);
+        self
+    }
     const fn in_portal(mut self) -> Row {
         self.from = From::Portal;
         self
@@ -466,6 +472,12 @@ const ROWS: &[Row] = &[
     row("connectors.bind", ADMIN, any)
         .case("claude to a group", |_| json!({"tool": "claude", "connector": "okta", "groupId": "00g1"}))
         .needs_provider(),
+    row("connectors.drift", ADMIN, |_, _, out| {
+        expect(out["tools"] == json!([]), || format!("{out}"))
+    }),
+    row("connectors.checkDrift", ADMIN, any)
+        .case("claude (not bound)", |_| json!({"tool": "claude"}))
+        .allowed_fails("not-found"),
     row("identities.list", ADMIN, any).case("okta", |_| json!({"connector": "okta"})),
     row("identities.set", ADMIN, any)
         .case("Sam", |c| json!({"connector": "okta", "account": c.account(Requester), "externalId": "00u-sam"}))

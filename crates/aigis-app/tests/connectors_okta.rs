@@ -4,7 +4,7 @@ mod common;
 
 use aigis_okta_sim::model::{GroupType, UserStatus};
 use aigis_okta_sim::{Fault, FaultKind, NewUser, OktaSim};
-use aigis_platform::{Secrets, Storage};
+use aigis_platform::{Runtime, Secrets, Storage};
 use common::*;
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, EncodingKey};
@@ -680,4 +680,31 @@ fn a_provisioning_waiting_for_its_retry_is_cancelled_by_a_revocation() {
         s.okta.members(&s.group).unwrap().is_empty(),
         "a revoked grant was provisioned"
     );
+}
+
+#[test]
+fn the_list_shows_bindings_and_the_last_test() {
+    let s = setup(false);
+    let before = s.w.ok("ada", "connectors.list", json!({}));
+    let c = &before["connectors"][0];
+    assert!(c.get("lastTest").is_none(), "{c}");
+    assert_eq!(c["bindings"][0]["tool"], "claude");
+    assert_eq!(c["bindings"][0]["groupId"], s.group.as_str());
+    assert_eq!(c["bindings"][0]["groupName"], "AI Claude");
+    s.w.ok("ada", "connectors.test", json!({"id": "okta"}));
+    let got = s.w.ok("ada", "connectors.get", json!({"id": "okta"}));
+    assert_eq!(got["lastTest"]["ok"], true, "{got}");
+    assert_eq!(got["lastTest"]["at"], json!(s.w.runtime.now_millis()));
+    // A failed test replaces it, in the same plain words the test answered.
+    s.okta.revoke_client(CLIENT).unwrap();
+    s.w.with_platform(|p| aigis_app::connectors::token::forget(&p, "okta"));
+    let bad = s.w.ok("ada", "connectors.test", json!({"id": "okta"}));
+    let listed = s.w.ok("ada", "connectors.list", json!({}));
+    let last = &listed["connectors"][0]["lastTest"];
+    assert_eq!(last["ok"], false);
+    assert_eq!(last["message"], bad["message"]);
+    // Deleting the connector forgets it.
+    s.w.ok("ada", "connectors.unbind", json!({"tool": "claude"}));
+    s.w.ok("ada", "connectors.delete", json!({"id": "okta"}));
+    assert!(s.w.storage.get("connector-test:okta").unwrap().is_none());
 }

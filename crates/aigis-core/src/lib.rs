@@ -8,6 +8,7 @@
 pub mod adf;
 pub mod audit;
 pub mod builtins;
+pub mod drift;
 pub mod error;
 pub mod forecast;
 pub mod governance;

@@ -110,6 +110,8 @@ export type Can = { approve: boolean, deny: boolean, extend: boolean, revoke: bo
  */
 export type Check = { check: string, status: string, message: string, };
 
+export type CheckDriftArgs = { tool: ToolId, };
+
 /**
  * The newest checkpoint, checked against the stored tree.
  */
@@ -146,7 +148,11 @@ export type ConnectorId = string;
  * A new connector. `credential`: Okta `private_key_jwt`: the private key
  * (PEM or JWK); Okta `ssws`: the API token; Entra: the client secret.
  */
-export type ConnectorInput = { id: ConnectorId, name: string, type: ConnectorType, orgUrl?: string, auth?: OktaAuth, clientId?: string, keyId?: string, tenantId?: string, credential: string, };
+export type ConnectorInput = { id: ConnectorId, name: string, type: ConnectorType, orgUrl?: string, auth?: OktaAuth, clientId?: string, keyId?: string, tenantId?: string, credential: string, 
+/**
+ * Fix drift through jobs (default: report only).
+ */
+enforce?: boolean, };
 
 export type ConnectorList = { connectors: Array<ConnectorOut>, };
 
@@ -157,7 +163,15 @@ export type ConnectorOut = { connector: ConnectorRecord, credentialSet: boolean,
 /**
  * Catalog tools bound to it.
  */
-tools: Array<string>, };
+tools: Array<string>, 
+/**
+ * Their bindings (tool, group id and name), in tool order.
+ */
+bindings: Array<Binding>, 
+/**
+ * The last `connectors.test`, if any since it was created.
+ */
+lastTest?: LastTest, };
 
 /**
  * Changes to a connector; absent fields keep their value (the type cannot change).
@@ -166,12 +180,21 @@ export type ConnectorPatch = { id: ConnectorId, name?: string, orgUrl?: string, 
 /**
  * A new credential (replaces the stored one).
  */
-credential?: string, };
+credential?: string, 
+/**
+ * Fix drift through jobs (`true`) or only report it (`false`).
+ */
+enforce?: boolean, };
 
 /**
  * The non-secret settings of a connector (the credential is apart).
  */
 export type ConnectorRecord = { id: string, name: string, type: ConnectorType, enabled: boolean, 
+/**
+ * Whether drift found on its tools is fixed (through jobs) or only
+ * reported. Off unless the admin turns it on.
+ */
+enforce: boolean, 
 /**
  * Okta: `https://{org}.okta.com` (or oktapreview / okta-emea).
  */
@@ -260,6 +283,59 @@ delegate: string,
  */
 until: string, };
 
+export type DriftArgs = { 
+/**
+ * One tool; absent: every connected tool.
+ */
+tool?: ToolId, };
+
+export type DriftChecked = { run: DriftRun, drift: ToolDrift, };
+
+/**
+ * The kind of a difference.
+ */
+export type DriftKind = "extra" | "missing" | "inactive" | "nonUser" | "groupMissing";
+
+export type DriftReport = { tools: Array<ToolDrift>, };
+
+/**
+ * One run's counts.
+ */
+export type DriftRun = { tool: string, complete: boolean, pagesRead: number, found: number, resolved: number, fixesQueued: number, 
+/**
+ * Another run holds the tool, or its connector is disabled: nothing read.
+ */
+skipped: boolean, };
+
+/**
+ * A tool's drift status (KVS `drift:<tool>`).
+ */
+export type DriftStatus = { tool: string, connector: string, groupId: string, 
+/**
+ * When a run last read anything.
+ */
+lastRunAt?: number, 
+/**
+ * When a run last read the whole group and compared it.
+ */
+lastCompleteAt?: number, 
+/**
+ * Whether the last run was complete.
+ */
+complete: boolean, 
+/**
+ * Why the last run was incomplete, in plain words.
+ */
+reason?: string, 
+/**
+ * Pages and members of the scan in progress (or of the last complete one).
+ */
+pages: number, members: number, 
+/**
+ * A scan in progress resumes at the server's next link.
+ */
+resumes: boolean, };
+
 /**
  * One thing that will happen.
  */
@@ -313,6 +389,15 @@ export type ExtendArgs = { grantId: GrantId, days: number, rationale: string,
  * to that state, so a blind retry after a lost answer cannot extend twice.
  */
 expectedExpiresAt?: number, };
+
+/**
+ * What happened to a finding.
+ */
+export type FindingChange = "found" | "resolved" | "fixQueued";
+
+export type FindingStatus = "open" | "resolved";
+
+export type FindingStep = { at: number, change: FindingChange, job?: string, };
 
 /**
  * An approval recorded while a request waits for its security review.
@@ -661,6 +746,11 @@ export type KeysOut = { origin: string, keys: Array<PublicKeyRecord>, latestChec
 export type LastExport = { checkpoint: StoredCheckpoint, at: number, by: string, };
 
 /**
+ * The last `connectors.test` of a connector: when, and its plain-words result.
+ */
+export type LastTest = { at: number, ok: boolean, message: string, };
+
+/**
  * How many items a page holds: 1 to [`MAX_LIMIT`].
  */
 export type Limit = number;
@@ -916,6 +1006,38 @@ export type Readiness = {
 ready: boolean, checks: Array<Check>, };
 
 /**
+ * A reconciliation record (entity `reconciliation`).
+ */
+export type Reconciliation = { 
+/**
+ * [`finding_key`].
+ */
+id: string, tool: string, connector: string, groupId: string, kind: DriftKind, 
+/**
+ * The provider's id of the member (extra, nonUser) or of the grant's
+ * holder (missing, inactive).
+ */
+member: string, 
+/**
+ * nonUser: the provider's object type (`#microsoft.graph.group` ...).
+ */
+memberType?: string, 
+/**
+ * missing, inactive: the Jira account holding the grant.
+ */
+account?: string, grant?: string, status: FindingStatus, firstSeenAt: number, 
+/**
+ * The last complete run that found it, as of this record's last write
+ * (an open finding is also seen by every later complete run: see the
+ * tool's drift status).
+ */
+lastSeenAt: number, resolvedAt?: number, 
+/**
+ * The enforcement job fixing it, once queued.
+ */
+fixJob?: string, history: Array<FindingStep>, };
+
+/**
  * One person's request for one tool, ingested from one Jira issue.
  */
 export type Request = { 
@@ -1113,6 +1235,20 @@ export type ToolChanged = { tool: Tool, changed: boolean, };
 export type ToolCount = { tool: string, requests: number, };
 
 /**
+ * A tool's drift as answered.
+ */
+export type ToolDrift = { tool: string, connector: string, groupId: string, groupName: string, enforce: boolean, 
+/**
+ * `None`: never checked.
+ */
+status?: DriftStatus, 
+/**
+ * Open findings first, then resolved ones, newest first. An open
+ * finding's `lastSeenAt` is the last complete run.
+ */
+findings: Array<Reconciliation>, };
+
+/**
  * One change of a catalog entry.
  */
 export type ToolEvent = { seq: number, at: number, actor: string, action: string, data: JsonValue, };
@@ -1270,6 +1406,8 @@ export interface Resolvers {
   "connectors.delete": { args: ConnectorRef; out: ConnectorDeleted; access: "admin" };
   "connectors.bind": { args: BindArgs; out: Bound; access: "admin" };
   "connectors.unbind": { args: UnbindArgs; out: Unbound; access: "admin" };
+  "connectors.drift": { args: DriftArgs; out: DriftReport; access: "admin" };
+  "connectors.checkDrift": { args: CheckDriftArgs; out: DriftChecked; access: "admin" };
   "identities.list": { args: IdentityListArgs; out: IdentityList; access: "admin" };
   "identities.set": { args: IdentitySetArgs; out: IdentityChanged; access: "admin" };
   "identities.remove": { args: IdentityRef; out: IdentityChanged; access: "admin" };
@@ -1339,6 +1477,8 @@ export const RESOLVERS: { readonly [K in ResolverKey]: Access } = {
   "connectors.delete": "admin",
   "connectors.bind": "admin",
   "connectors.unbind": "admin",
+  "connectors.drift": "admin",
+  "connectors.checkDrift": "admin",
   "identities.list": "admin",
   "identities.set": "admin",
   "identities.remove": "admin",

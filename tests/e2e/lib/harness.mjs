@@ -62,6 +62,8 @@ export async function startSite({ activity = false } = {}) {
   return {
     url,
     users,
+    /** The site's state dir (the demo identity-provider credentials are in it). */
+    state,
     user: (role, n = 0) => users.filter((u) => u.role === role)[n],
     log: () => log,
     /** Runs scheduled trigger `name` once (`aigis sweep`) on this site's state: its JSON summary. */

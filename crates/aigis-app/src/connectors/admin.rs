@@ -8,8 +8,9 @@
 use super::http::Fail;
 use super::provider::Directory;
 use super::{
-    BINDING_PREFIX, Binding, CONNECTOR_PREFIX, ConnectorRecord, ConnectorType, OktaAuth,
-    connector_key, credential_secret, dpop_secret, entra, okta, scan_kv, token_secret,
+    BINDING_PREFIX, Binding, CONNECTOR_PREFIX, ConnectorRecord, ConnectorType, LastTest, OktaAuth,
+    TEST_PREFIX, connector_key, credential_secret, dpop_secret, entra, okta, scan_kv, test_key,
+    token_secret,
 };
 use crate::access::Caller;
 use crate::api::NoArgs;
@@ -31,6 +32,12 @@ pub struct ConnectorOut {
     pub credential_set: bool,
     /// Catalog tools bound to it.
     pub tools: Vec<String>,
+    /// Their bindings (tool, group id and name), in tool order.
+    pub bindings: Vec<Binding>,
+    /// The last `connectors.test`, if any since it was created.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub last_test: Option<LastTest>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -72,6 +79,10 @@ pub struct ConnectorInput {
     #[cfg_attr(feature = "ts", ts(optional))]
     pub tenant_id: Option<String>,
     pub credential: String,
+    /// Fix drift through jobs (default: report only).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub enforce: Option<bool>,
 }
 
 /// Changes to a connector; absent fields keep their value (the type cannot change).
@@ -102,6 +113,10 @@ pub struct ConnectorPatch {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub credential: Option<String>,
+    /// Fix drift through jobs (`true`) or only report it (`false`).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub enforce: Option<bool>,
 }
 
 /// The result of `connectors.test`, in plain words.
@@ -126,16 +141,23 @@ fn bindings(p: &Platform) -> Result<Vec<Binding>, AppError> {
         .collect())
 }
 
-fn out(rec: ConnectorRecord, all: &[Binding]) -> ConnectorOut {
+fn out(rec: ConnectorRecord, all: &[Binding], last_test: Option<LastTest>) -> ConnectorOut {
+    let bound: Vec<Binding> = all
+        .iter()
+        .filter(|b| b.connector == rec.id)
+        .cloned()
+        .collect();
     ConnectorOut {
         credential_set: rec.credential_set_at.is_some(),
-        tools: all
-            .iter()
-            .filter(|b| b.connector == rec.id)
-            .map(|b| b.tool.clone())
-            .collect(),
+        tools: bound.iter().map(|b| b.tool.clone()).collect(),
+        bindings: bound,
+        last_test,
         connector: rec,
     }
+}
+
+fn last_test(p: &Platform, id: &str) -> Result<Option<LastTest>, AppError> {
+    repo::get_kv(p, &test_key(id))
 }
 
 pub(crate) fn load_connector(p: &Platform, id: &str) -> Result<ConnectorRecord, AppError> {
@@ -223,7 +245,8 @@ fn validate(rec: &ConnectorRecord, credential: Option<&str>) -> Result<(), AppEr
 
 /// What an audit event says of a connector: its settings, never a secret.
 fn audited(rec: &ConnectorRecord) -> serde_json::Value {
-    json!({"name": rec.name, "type": rec.kind, "enabled": rec.enabled, "orgUrl": rec.org_url,
+    json!({"name": rec.name, "type": rec.kind, "enabled": rec.enabled, "enforce": rec.enforce,
+        "orgUrl": rec.org_url,
         "auth": rec.auth, "clientId": rec.client_id, "keyId": rec.key_id, "tenantId": rec.tenant_id,
         "credentialSetAt": rec.credential_set_at})
 }
@@ -239,9 +262,14 @@ fn write_credential(p: &Platform, id: &str, credential: &str) -> Result<(), AppE
 /// `connectors.list` (admin).
 pub fn list(p: &Platform, _: &Caller, _: NoArgs) -> Result<ConnectorList, AppError> {
     let all = bindings(p)?;
+    let mut tests: std::collections::BTreeMap<String, LastTest> =
+        scan_kv::<LastTest>(p, TEST_PREFIX)?.into_iter().collect();
     let connectors = scan_kv::<ConnectorRecord>(p, CONNECTOR_PREFIX)?
         .into_iter()
-        .map(|(_, r)| out(r, &all))
+        .map(|(_, r)| {
+            let t = tests.remove(&test_key(&r.id));
+            out(r, &all, t)
+        })
         .collect();
     Ok(ConnectorList { connectors })
 }
@@ -249,7 +277,8 @@ pub fn list(p: &Platform, _: &Caller, _: NoArgs) -> Result<ConnectorList, AppErr
 /// `connectors.get` (admin): `{id}`.
 pub fn get(p: &Platform, _: &Caller, args: ConnectorRef) -> Result<ConnectorOut, AppError> {
     let rec = load_connector(p, &args.id)?;
-    Ok(out(rec, &bindings(p)?))
+    let t = last_test(p, &rec.id)?;
+    Ok(out(rec, &bindings(p)?, t))
 }
 
 /// `connectors.create` (admin): a new, enabled connector.
@@ -264,6 +293,7 @@ pub fn create(
         name: input.name.trim().to_owned(),
         kind: input.kind,
         enabled: true,
+        enforce: input.enforce.unwrap_or(false),
         org_url: input
             .org_url
             .map(|u| u.trim().trim_end_matches('/').to_owned()),
@@ -303,7 +333,7 @@ pub fn create(
         ));
         Ok(((), c))
     })?;
-    Ok(out(rec, &[]))
+    Ok(out(rec, &[], None))
 }
 
 fn commit_change(
@@ -329,7 +359,8 @@ fn commit_change(
         ));
         Ok((after, c))
     })?;
-    Ok(out(done.value, &bindings(p)?))
+    let t = last_test(p, id)?;
+    Ok(out(done.value, &bindings(p)?, t))
 }
 
 /// `connectors.update` (admin): settings and, optionally, a new credential.
@@ -359,6 +390,9 @@ pub fn update(
         }
         if let Some(v) = &patch.tenant_id {
             r.tenant_id = Some(t(v));
+        }
+        if let Some(v) = patch.enforce {
+            r.enforce = v;
         }
         if patch.credential.is_some() {
             r.credential_set_at = Some(now);
@@ -438,6 +472,7 @@ pub fn delete(
             )));
         }
         c.delete_kv(&connector_key(&id));
+        c.delete_kv(&test_key(&id));
         c.event(NewEvent::new(
             &caller.account_id,
             "connector.deleted",
@@ -474,7 +509,7 @@ pub fn test(p: &Platform, _: &Caller, args: ConnectorRef) -> Result<TestResult, 
             })
         }
     };
-    Ok(match res {
+    let result = match res {
         Ok(()) => TestResult {
             ok: true,
             message: "Connected: a token was issued and a directory read worked.".into(),
@@ -487,5 +522,19 @@ pub fn test(p: &Platform, _: &Caller, args: ConnectorRef) -> Result<TestResult, 
             ok: false,
             message: f.why().to_owned(),
         },
-    })
+    };
+    // Kept for the connector list ("last test"); the message is the plain
+    // words above, which never carry a secret.
+    let kept = LastTest {
+        at: repo::now(p),
+        ok: result.ok,
+        message: result.message.clone(),
+    };
+    let raw = serde_json::to_string(&kept).map_err(|e| AppError::internal(e.to_string()))?;
+    p.storage.set(
+        &test_key(&rec.id),
+        &raw,
+        aigis_platform::SetOptions::default(),
+    )?;
+    Ok(result)
 }

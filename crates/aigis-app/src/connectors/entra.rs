@@ -4,7 +4,7 @@
 //! members and `$ref`.
 
 use super::http::{Fail, Http, Provider, enc, form};
-use super::provider::{Directory, ExtGroup, ExtUser, MemberPage};
+use super::provider::{Directory, ExtGroup, ExtMember, ExtUser, MemberPage};
 use super::token::{self, Cached};
 use super::{ConnectorRecord, credential_secret};
 use aigis_platform::{HttpResponse, Platform};
@@ -316,7 +316,10 @@ impl Directory for Entra<'_> {
     fn members_page(&self, group: &str, next: Option<&str>) -> Result<MemberPage, Fail> {
         let url = match next {
             Some(n) => n.to_owned(),
-            None => format!("{GRAPH}/groups/{}/members?$select=id&$top=100", enc(group)),
+            None => format!(
+                "{GRAPH}/groups/{}/members?$select=id,mail,accountEnabled&$top=100",
+                enc(group)
+            ),
         };
         let resp = self.call("GET", &url, None)?;
         if resp.status != 200 {
@@ -331,7 +334,17 @@ impl Directory for Entra<'_> {
             .as_array()
             .ok_or_else(unreadable)?
             .iter()
-            .filter_map(|m| m["id"].as_str().map(str::to_owned))
+            .filter(|m| m["id"].is_string())
+            .map(|m| {
+                let kind = m["@odata.type"].as_str().unwrap_or("#microsoft.graph.user");
+                let user = user_of(m);
+                ExtMember {
+                    id: user.id,
+                    email: user.email,
+                    active: user.active,
+                    non_user: (kind != "#microsoft.graph.user").then(|| kind.to_owned()),
+                }
+            })
             .collect();
         Ok(MemberPage {
             members,

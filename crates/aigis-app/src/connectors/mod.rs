@@ -8,6 +8,8 @@
 //!   ([`credential_secret`]); answers say `credentialSet` and when.
 //! * [`binding`]: a tool bound to an existing group or a created one, with
 //!   the refusal of groups membership writes cannot govern.
+//! * [`drift`]: the group's members compared with the open grants
+//!   (reconciliation records, enforcement through jobs).
 //! * [`identities`]: who a Jira account is at the provider (explicit
 //!   mapping, else a unique e-mail match).
 //! * [`okta`], [`entra`]: the provider clients over the egress port only
@@ -17,10 +19,13 @@
 //!
 //! Storage: KVS `connector:<id>` (the record), `binding:<tool>`,
 //! `identity:<connector>:<account>`; every change is one commit with its
-//! audit event (which never carries a secret).
+//! audit event (which never carries a secret). `connector-test:<id>` keeps
+//! the last test's result (an observation, not governed state: written
+//! alone, without an event).
 
 pub mod admin;
 pub mod binding;
+pub mod drift;
 pub mod entra;
 pub mod http;
 pub mod identities;
@@ -47,10 +52,19 @@ pub const ROUTES: &[Route] = &[
     route!("connectors.delete", Admin, connectors::admin::delete),
     route!("connectors.bind", Admin, connectors::binding::bind),
     route!("connectors.unbind", Admin, connectors::binding::unbind),
+    route!("connectors.drift", Admin, connectors::drift::view::drift),
+    route!(
+        "connectors.checkDrift",
+        Admin,
+        connectors::drift::view::check_drift
+    ),
     route!("identities.list", Admin, connectors::identities::list),
     route!("identities.set", Admin, connectors::identities::set),
     route!("identities.remove", Admin, connectors::identities::remove),
 ];
+
+/// How long after Aigis created a group a 404 is taken for replication lag.
+pub const CREATE_GRACE: Millis = 10 * aigis_core::time::MINUTE;
 
 /// KVS prefix of connector records.
 pub const CONNECTOR_PREFIX: &str = "connector:";
@@ -58,6 +72,8 @@ pub const CONNECTOR_PREFIX: &str = "connector:";
 pub const BINDING_PREFIX: &str = "binding:";
 /// KVS prefix of external identity records.
 pub const IDENTITY_PREFIX: &str = "identity:";
+/// KVS prefix of the last `connectors.test` result of each connector.
+pub const TEST_PREFIX: &str = "connector-test:";
 
 /// The kind of identity provider group a connector governs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,6 +107,10 @@ pub struct ConnectorRecord {
     #[serde(rename = "type")]
     pub kind: ConnectorType,
     pub enabled: bool,
+    /// Whether drift found on its tools is fixed (through jobs) or only
+    /// reported. Off unless the admin turns it on.
+    #[serde(default)]
+    pub enforce: bool,
     /// Okta: `https://{org}.okta.com` (or oktapreview / okta-emea).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
@@ -134,6 +154,19 @@ pub struct Binding {
     /// Whether Aigis created the group.
     pub created: bool,
     pub bound_at: Millis,
+}
+
+/// The last `connectors.test` of a connector: when, and its plain-words result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LastTest {
+    pub at: Millis,
+    pub ok: bool,
+    pub message: String,
+}
+
+pub fn test_key(id: &str) -> String {
+    format!("{TEST_PREFIX}{id}")
 }
 
 pub fn connector_key(id: &str) -> String {

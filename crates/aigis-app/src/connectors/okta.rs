@@ -4,7 +4,7 @@
 //! groups, group rules and members management API.
 
 use super::http::{Fail, Http, Provider, enc, form, header};
-use super::provider::{Directory, ExtGroup, ExtUser, MemberPage, next_link};
+use super::provider::{Directory, ExtGroup, ExtMember, ExtUser, MemberPage, next_link};
 use super::token::{self, Cached};
 use super::{ConnectorRecord, OktaAuth, credential_secret, dpop_secret};
 use aigis_platform::{HttpResponse, Platform};
@@ -564,7 +564,16 @@ impl Directory for Okta<'_> {
                 after: None,
             })?
             .iter()
-            .filter_map(|u| u["id"].as_str().map(str::to_owned))
+            .filter(|u| u["id"].is_string())
+            .map(|u| {
+                let user = user_of(u);
+                ExtMember {
+                    id: user.id,
+                    email: user.email,
+                    active: user.active,
+                    non_user: None,
+                }
+            })
             .collect();
         Ok(MemberPage {
             members,

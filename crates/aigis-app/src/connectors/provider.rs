@@ -1,5 +1,5 @@
 //! What every provider client offers: the directory calls provisioning,
-//! binding, testing and (later) drift need, in the provider's ids.
+//! binding, testing and drift need, in the provider's ids.
 
 use super::http::Fail;
 
@@ -21,10 +21,22 @@ pub struct ExtGroup {
     pub ungovernable: Option<(String, String)>,
 }
 
-/// One page of a group's members (user ids) and the server's next link.
+/// A group member as a listing page gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtMember {
+    pub id: String,
+    /// Users: the e-mail the listing shows (may be empty).
+    pub email: String,
+    /// Users: active at the provider.
+    pub active: bool,
+    /// `None`: a user; else the object's type (`#microsoft.graph.group` ...).
+    pub non_user: Option<String>,
+}
+
+/// One page of a group's members and the server's next link.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberPage {
-    pub members: Vec<String>,
+    pub members: Vec<ExtMember>,
     pub next: Option<String>,
 }
 
@@ -47,7 +59,7 @@ pub trait Directory {
     fn members_page(&self, group: &str, next: Option<&str>) -> Result<MemberPage, Fail>;
 }
 
-/// Every member of a group, following only the server's links; a link
+/// Every member id of a group, following only the server's links; a link
 /// seen twice is an error, as is any failed page (nothing partial).
 pub fn all_members(d: &dyn Directory, group: &str) -> Result<Vec<String>, Fail> {
     let mut out = Vec::new();
@@ -55,7 +67,7 @@ pub fn all_members(d: &dyn Directory, group: &str) -> Result<Vec<String>, Fail> 
     let mut next: Option<String> = None;
     loop {
         let page = d.members_page(group, next.as_deref())?;
-        out.extend(page.members);
+        out.extend(page.members.into_iter().map(|m| m.id));
         match page.next {
             None => return Ok(out),
             Some(link) => {

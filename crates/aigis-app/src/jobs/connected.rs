@@ -20,8 +20,7 @@ use aigis_core::model::{Grant, Job};
 use aigis_platform::Platform;
 use std::sync::Mutex;
 
-/// How long after creating a group a 404 is taken for replication lag.
-pub const CREATE_GRACE: Millis = 10 * aigis_core::time::MINUTE;
+pub use crate::connectors::CREATE_GRACE;
 /// The wait before retrying a group not visible yet.
 pub const REPLICATION_RETRY: Millis = 5 * aigis_core::time::SECOND;
 
@@ -165,6 +164,33 @@ fn successor(p: &Platform, ended: &Grant) -> Result<bool, Fail> {
     match crate::grants::slot::open_grant(p, &ended.account, &ended.tool) {
         Ok(open) => Ok(open.is_some_and(|g| g.id != ended.id)),
         Err(_) => Err(storage_retry()),
+    }
+}
+
+impl Stored {
+    /// Removes the member of a drift finding (an extra member: no grant)
+    /// from the group it was found in, if the tool is still bound there.
+    pub fn remove_extra(&self, p: &Platform, f: &aigis_core::drift::Reconciliation) -> Outcome {
+        let binding = match connectors::load_binding(p, &f.tool) {
+            Ok(Some(b)) if b.connector == self.rec.id && b.group_id == f.group_id => b,
+            Ok(_) => {
+                return Outcome::Terminal(format!(
+                    "tool {} is no longer bound to group {}",
+                    f.tool, f.group_id
+                ));
+            }
+            Err(_) => return Outcome::Retryable("storage is unavailable".into(), None),
+        };
+        let now = p.runtime.now_millis();
+        let user = ExtUser {
+            id: f.member.clone(),
+            email: String::new(),
+            active: true,
+        };
+        self.with_directory(p, |d| {
+            present_group(d, &binding, now)?;
+            remove(d, &binding, &user)
+        })
     }
 }
 

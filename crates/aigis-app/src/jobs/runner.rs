@@ -2,7 +2,7 @@
 //! connector), expire a grant, prune finished jobs.
 
 use crate::error::AppError;
-use crate::names::{GRANT, JOB, SLOT};
+use crate::names::{GRANT, JOB, RECONCILIATION, SLOT};
 use crate::outbox::Notice;
 use crate::repo::{self, Change};
 use aigis_core::adf;
@@ -137,11 +137,19 @@ fn run_connector(p: &Platform, job: &Job, name: &str, now: Millis) -> Result<(),
         (None, Some(r)) => Some(r.as_ref()),
         (None, None) => None,
     };
+    // A drift fix of an extra member: its `grant` is the finding's key.
+    let finding: Option<aigis_core::drift::Reconciliation> = match &grant {
+        None => repo::get(p, RECONCILIATION, &job.grant)?,
+        Some(_) => None,
+    };
     let outcome = match (conn, &grant) {
         (None, _) => Outcome::Terminal(format!(
             "connector {name:?} is not configured or is disabled"
         )),
-        (_, None) => Outcome::Terminal(format!("grant {} is missing", job.grant)),
+        (_, None) => match (&stored, &finding) {
+            (Some(s), Some(f)) if job.kind == JobKind::Deprovision => s.remove_extra(p, f),
+            _ => Outcome::Terminal(format!("grant {} is missing", job.grant)),
+        },
         (Some(conn), Some(g)) => match job.kind {
             JobKind::Provision => conn.provision(p, job, g),
             JobKind::Deprovision => conn.deprovision(p, job, g),

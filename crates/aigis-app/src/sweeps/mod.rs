@@ -67,7 +67,22 @@ pub fn run(p: &Platform, handler: &str) -> Result<String, AppError> {
     match handler {
         "jobRunner" => text(serde_json::to_string(&job_runner(p)?)),
         "escalation" => text(serde_json::to_string(&escalation::sweep(p)?)),
-        "recertification" => text(serde_json::to_string(&crate::reviews::sweep(p)?)),
+        "recertification" => {
+            // Drift of connected tools rides on this daily schedule (Forge
+            // allows five scheduled triggers; all five are in use).
+            let reviews = crate::reviews::sweep(p)?;
+            let drift = crate::connectors::drift::sweep(p, || out_of_time(p))?;
+            let mut out = serde_json::to_value(&reviews)
+                .map_err(|e| AppError::internal(format!("encoding the summary: {e}")))?;
+            if let Some(o) = out.as_object_mut() {
+                o.insert(
+                    "drift".into(),
+                    serde_json::to_value(&drift)
+                        .map_err(|e| AppError::internal(format!("encoding the summary: {e}")))?,
+                );
+            }
+            Ok(out.to_string())
+        }
         "retention" => {
             // The daily checkpoint: signs the log as it stands (idempotent
             // per tree size, so a second run the same day signs nothing new).

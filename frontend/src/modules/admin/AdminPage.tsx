@@ -25,9 +25,9 @@ export function AdminPage({ route, go, timeZone }: { route: AdminRoute; go: (r: 
       case 'intake':
         return <Intake />;
       case 'catalog':
-        return <Catalog />;
+        return <Catalog timeZone={timeZone} />;
       case 'connectors':
-        return <Connectors />;
+        return <Connectors timeZone={timeZone} />;
       case 'governance':
         return <Governance />;
       case 'requests':

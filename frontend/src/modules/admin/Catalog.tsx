@@ -4,7 +4,7 @@ import { Inline, Stack, Text } from '@atlaskit/primitives';
 import SectionMessage from '@atlaskit/section-message';
 import React, { useState } from 'react';
 import { IDP_PROVIDERS, RISKS, TOOL_STATUSES, days, fieldLabel, formatDateTime, riskLabel, toolInput, toolStatusLabel, type FieldError, type ToolForm } from '../../lib/labels';
-import type { Builtin, Tool, ToolEvent } from '../../generated/api';
+import type { Builtin, ConnectorOut, Tool, ToolEvent } from '../../generated/api';
 import { ConfirmModal, DialogRoom } from '../../lib/confirm/ConfirmModal';
 import { retireConfirmation, seedConfirmation } from '../../lib/confirm/text';
 import { DataTable, type Column } from '../../lib/table/DataTable';
@@ -12,10 +12,18 @@ import { ApiError, call } from '../global/rpc';
 import { Person, Status, flag, useWantNames } from '../global/ui';
 import { EMPTY_TOOL_FORM, labelled, retirePayload, seedPreview, toolFormOf, toolPatch } from './tool-form';
 import { AreaRow, SelectRow, TextRow, errorFor } from './fields';
+import { ConnectorBinding, bindingOf } from './ConnectorBinding';
 
 const STATUS_OPTIONS = TOOL_STATUSES.map((s) => ({ value: s, label: toolStatusLabel(s) }));
 const RISK_OPTIONS = RISKS.map((r) => ({ value: r, label: riskLabel(r) }));
 const IDP_OPTIONS = [{ value: '', label: 'None' }, ...IDP_PROVIDERS.map((p) => ({ value: p, label: p === 'okta' ? 'Okta' : 'Microsoft Entra' }))];
+
+/** How a tool's grants are fulfilled: through its connector's group, or by hand. */
+function fulfilled(connectors: readonly ConnectorOut[], tool: string): string {
+  const b = bindingOf(connectors, tool);
+  if (!b) return 'By hand';
+  return `${b.connector.connector.name}: ${b.binding.groupName || b.binding.groupId}${b.connector.connector.enabled ? '' : ' (disabled)'}`;
+}
 
 function asFieldError(e: unknown): FieldError {
   if (e instanceof ApiError) return labelled({ field: e.field ?? '', message: e.message });
@@ -23,7 +31,7 @@ function asFieldError(e: unknown): FieldError {
 }
 
 /** Add or edit a tool: the whole ToolInput, checked as typed and by the server. */
-function ToolModal({ tool, onClose, onSaved }: { tool: Tool | null; onClose: () => void; onSaved: () => void }): React.JSX.Element {
+function ToolModal({ tool, onClose, onSaved, timeZone }: { tool: Tool | null; onClose: () => void; onSaved: () => void; timeZone?: string }): React.JSX.Element {
   const [form, setForm] = useState<ToolForm>(tool ? toolFormOf(tool) : EMPTY_TOOL_FORM);
   const [error, setError] = useState<FieldError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -83,6 +91,7 @@ function ToolModal({ tool, onClose, onSaved }: { tool: Tool | null; onClose: () 
               <Text>{error!.message}</Text>
             </SectionMessage>
           )}
+          {tool && <ConnectorBinding tool={tool} onChanged={onSaved} timeZone={timeZone} />}
         </Stack>
       </ModalBody>
       <ModalFooter>
@@ -128,7 +137,7 @@ function HistoryModal({ tool, onClose }: { tool: Tool; onClose: () => void }): R
 }
 
 /** The catalog: add, edit, retire, history, and seeding from the built-in list with a preview. */
-export function Catalog(): React.JSX.Element {
+export function Catalog({ timeZone }: { timeZone?: string } = {}): React.JSX.Element {
   const [reload, setReload] = useState(0);
   const [editing, setEditing] = useState<Tool | 'new' | null>(null);
   const [history, setHistory] = useState<Tool | null>(null);
@@ -136,6 +145,7 @@ export function Catalog(): React.JSX.Element {
   const [retire, setRetire] = useState({ status: 'blocked', reason: '' });
   const [seed, setSeed] = useState<{ toAdd: Builtin[]; already: number } | null>(null);
   const [tools, setTools] = useState<Tool[]>([]);
+  const [connectors, setConnectors] = useState<ConnectorOut[]>([]);
   const refresh = (): void => setReload((n) => n + 1);
 
   const columns: Column<Tool>[] = [
@@ -145,6 +155,7 @@ export function Catalog(): React.JSX.Element {
     { key: 'status', header: 'Status', cell: (t) => <Status value={t.status} label={toolStatusLabel(t.status)} />, csv: (t) => t.status },
     { key: 'risk', header: 'Risk', cell: (t) => <Status value={t.risk} label={riskLabel(t.risk)} />, csv: (t) => t.risk },
     { key: 'max', header: 'Longest grant', cell: (t) => days(t.maxDurationDays), csv: (t) => t.maxDurationDays },
+    { key: 'connector', header: 'Fulfilled', cell: (t) => fulfilled(connectors, t.id), csv: (t) => fulfilled(connectors, t.id) },
     {
       key: 'actions',
       header: 'Actions',
@@ -183,7 +194,11 @@ export function Catalog(): React.JSX.Element {
         rowId={(t) => t.id}
         reloadKey={reload}
         onRows={setTools}
-        load={async () => ({ items: (await call('catalog.list', { all: true })).tools, nextCursor: null })}
+        load={async () => {
+          const [list, conn] = await Promise.all([call('catalog.list', { all: true }), call('connectors.list', {}).catch(() => ({ connectors: [] }))]);
+          setConnectors(conn.connectors);
+          return { items: list.tools, nextCursor: null };
+        }}
         empty="The catalog is empty: add a tool or start from the built-in list."
         csvName="catalog"
         toolbar={
@@ -200,7 +215,7 @@ export function Catalog(): React.JSX.Element {
       />
       {(editing || history) && <DialogRoom />}
       <ModalTransition>
-        {editing && <ToolModal tool={editing === 'new' ? null : editing} onClose={() => setEditing(null)} onSaved={refresh} />}
+        {editing && <ToolModal tool={editing === 'new' ? null : editing} timeZone={timeZone} onClose={() => setEditing(null)} onSaved={refresh} />}
         {history && <HistoryModal tool={history} onClose={() => setHistory(null)} />}
       </ModalTransition>
       <ConfirmModal

@@ -46,7 +46,7 @@ function Foot({ id, error, help }: { id: string; error?: string | null; help?: s
   return null;
 }
 
-export function TextRow(p: FieldProps & { type?: 'text' | 'number' | 'datetime-local' | 'date' | 'url' }): React.JSX.Element {
+export function TextRow(p: FieldProps & { type?: 'text' | 'number' | 'datetime-local' | 'date' | 'url' | 'password'; placeholder?: string }): React.JSX.Element {
   const id = `f-${p.name}`;
   return (
     <Stack space="space.050">
@@ -56,6 +56,8 @@ export function TextRow(p: FieldProps & { type?: 'text' | 'number' | 'datetime-l
         name={p.name}
         type={p.type ?? 'text'}
         value={p.value}
+        placeholder={p.placeholder}
+        autoComplete={p.type === 'password' ? 'new-password' : undefined}
         isInvalid={!!p.error}
         isDisabled={p.isDisabled}
         aria-describedby={p.error ? `${id}-error` : p.help ? `${id}-help` : undefined}
@@ -66,7 +68,7 @@ export function TextRow(p: FieldProps & { type?: 'text' | 'number' | 'datetime-l
   );
 }
 
-export function AreaRow(p: FieldProps): React.JSX.Element {
+export function AreaRow(p: FieldProps & { placeholder?: string; spellCheck?: boolean }): React.JSX.Element {
   const id = `f-${p.name}`;
   return (
     <Stack space="space.050">
@@ -75,6 +77,8 @@ export function AreaRow(p: FieldProps): React.JSX.Element {
         id={id}
         name={p.name}
         value={p.value}
+        placeholder={p.placeholder}
+        spellCheck={p.spellCheck}
         isInvalid={!!p.error}
         isDisabled={p.isDisabled}
         aria-describedby={p.error ? `${id}-error` : p.help ? `${id}-help` : undefined}
