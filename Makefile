@@ -72,9 +72,10 @@ test-wasm: host
 	$(CARGO) test --target $(WASM_TARGET) -p aigis-core -p aigis-platform
 
 ## The offline verifier (crates/aigis-verify-web, the core's pack verifier behind wasm-bindgen)
-## compiled to wasm32-unknown-unknown, its tests (on the core's own pack fixture) run by
-## wasm-bindgen-test-runner under Node and in headless Chromium (Debian chromium and
-## chromium-driver, installed when missing), then the verify.html page driven by Playwright.
+## compiled to wasm32-unknown-unknown, its tests (on the core's own pack fixture) and the
+## core's pack tests run by wasm-bindgen-test-runner under Node and in headless Chromium
+## (Debian chromium and chromium-driver, installed when missing), then the verify.html page
+## driven by Playwright.
 WEB_TARGET := wasm32-unknown-unknown
 WASM_BINDGEN_VERSION := 0.2.130
 TOOLS := $(CURDIR)/target/tools
@@ -87,13 +88,21 @@ wasm-bindgen-cli:
 	@test -x /usr/bin/chromedriver || (apt-get update && apt-get install -y chromium chromium-driver) || \
 		echo "wasm-bindgen-cli: chromium-driver could not be installed; the Chromium run of the web verifier's tests needs /usr/bin/chromedriver"
 
+# The core's pack tests (build, fold and table proofs, tamper suite, --previous,
+# fuzz regressions) compiled to wasm too: each #[test] is a wasm-bindgen test there.
+CORE_PACK_TESTS := --test pack_build --test pack_fold --test pack_previous --test pack_tamper --test pack_fuzz_stable
 test-verifier-web: wasm-bindgen-cli
 	$(CARGO) test -p aigis-verify-web
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=$(WBG_RUNNER) \
 		$(CARGO) test --target $(WEB_TARGET) -p aigis-verify-web
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=$(WBG_RUNNER) \
+		$(CARGO) test --target $(WEB_TARGET) -p aigis-core $(CORE_PACK_TESTS)
 	cd crates/aigis-verify-web && CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=$(WBG_RUNNER) \
 		WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
 		$(CARGO) test --target $(WEB_TARGET) -p aigis-verify-web
+	cd crates/aigis-verify-web && CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=$(WBG_RUNNER) \
+		WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
+		$(CARGO) test --target $(WEB_TARGET) -p aigis-core $(CORE_PACK_TESTS)
 	$(MAKE) test-verifier-page
 
 ## verify.html in headless Chromium from file://: a good pack, a tampered one, one after pruning.

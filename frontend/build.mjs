@@ -11,6 +11,7 @@
 //
 // `node build.mjs --only portal-create,issue-panel` builds only those modules (and not the site).
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,8 +37,28 @@ export const MODULES = [
 /** Gzipped budgets (every file of the module): the portal create panel loads for every requester. */
 const BUDGETS = { 'portal-create': 100 * 1024 };
 
+/**
+ * The web verifier (crates/aigis-verify-web: `aigis verify` compiled to wasm,
+ * the module verify.html inlines) with its ES-module glue, imported by the
+ * admin UI as `aigis-verify-web/...`: written into frontend/.verify-web by
+ * `aigis-verify-pkg` (a cargo build of aigis-verify-page, cached), or taken
+ * from AIGIS_VERIFY_PKG_DIR when that names a directory already holding them.
+ */
+const verifyPkg = process.env.AIGIS_VERIFY_PKG_DIR ?? join(here, '.verify-web');
+function writeVerifyPkg() {
+  if (process.env.AIGIS_VERIFY_PKG_DIR) return;
+  execFileSync('cargo', ['run', '--quiet', '--locked', '-p', 'aigis-verify-page', '--bin', 'aigis-verify-pkg', '--', verifyPkg], {
+    cwd: join(here, '..'),
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
+
 const common = {
   bundle: true,
+  alias: { 'aigis-verify-web': verifyPkg },
+  // The verifier's wasm: a file of the resource beside the chunks, fetched when first used.
+  loader: { '.wasm': 'file' },
+  assetNames: 'chunks/[name]-[hash]',
   format: 'esm',
   platform: 'browser',
   target: ['es2020'],
@@ -202,7 +223,8 @@ if (tests) {
     loader: { '.css': 'empty' },
     // Atlaskit's ESM builds, as in the browser bundles (their CJS default exports do not interoperate).
     mainFields: ['module', 'main'],
-    external: ['happy-dom', '@happy-dom/*'],
+    // The wasm verifier is loaded by the browser only; component tests give a fake one.
+    external: ['happy-dom', '@happy-dom/*', 'aigis-verify-web/*'],
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     logLevel: 'warning',
     define: { 'process.env.NODE_ENV': '"test"' },
@@ -212,6 +234,7 @@ if (tests) {
     // A full build starts from an empty dist/ (no file of an older build survives).
     await rm(join(here, 'dist'), { recursive: true, force: true });
   }
+  if (!only || only.has('admin')) writeVerifyPkg();
   const sizes = [];
   for (const m of MODULES) {
     if (only && !only.has(m.resource)) continue;

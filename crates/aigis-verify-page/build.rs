@@ -117,6 +117,20 @@ fn run() -> Result<(), String> {
     std::fs::write(out.join("aigis_verify_web_bg.wasm"), &module).map_err(|e| e.to_string())?;
     std::fs::write(out.join("aigis_verify_web.js"), &glue).map_err(|e| e.to_string())?;
 
+    // The same module as an ES module (`--target web`) for the admin UI's
+    // bundle, which instantiates the wasm it is given (no default path: the
+    // bundle fetches the wasm file it ships beside its chunks).
+    let mut web = wasm_bindgen_cli_support::Bindgen::new();
+    web.input_path(&wasm)
+        .web(true)
+        .map_err(|e| e.to_string())?
+        .typescript(false)
+        .omit_default_module_path(true);
+    let web_output = web
+        .generate_output()
+        .map_err(|e| format!("wasm-bindgen (web): {e}"))?;
+    std::fs::write(out.join("aigis_verify_web.mjs"), web_output.js()).map_err(|e| e.to_string())?;
+
     let template = std::fs::read_to_string(here.join("page/verify.html"))
         .map_err(|e| format!("page/verify.html: {e}"))?;
     let script = std::fs::read_to_string(here.join("page/verify.js"))

@@ -47,6 +47,9 @@ pub fn rows() -> (Vec<Row>, Registry) {
     let mut reg = Registry::default();
     reg.add::<aigis_app::AppError>();
     reg.add::<ErrorCode>();
+    // What the wasm verifier answers (`aigis verify --json`): the
+    // Governance Logs screen shows it.
+    reg.add::<aigis_core::pack::VerifyReport>();
     let rows = routes()
         .map(|r| {
             let (args, out) = (r.types)(&mut reg);

@@ -1,6 +1,11 @@
 //! Evidence packs: a good pack verifies, builds are deterministic, and the
 //! report carries what an auditor needs.
 
+// Compiled for wasm32-unknown-unknown, each `#[test]` is a wasm-bindgen
+// test (Node and headless Chromium: `make test-verifier-web`).
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 #[path = "pack_common/fixture.rs"]
 mod fixture;
 

@@ -1,6 +1,11 @@
 //! The fuzz targets' bodies over a seeded set of inputs, on stable Rust:
 //! random bytes, random zip-like bytes, and mutated valid packs.
 
+// Compiled for wasm32-unknown-unknown, each `#[test]` is a wasm-bindgen
+// test (Node and headless Chromium: `make test-verifier-web`).
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 #[path = "pack_common/fixture.rs"]
 mod fixture;
 #[path = "pack_common/mutate.rs"]

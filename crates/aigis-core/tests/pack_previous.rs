@@ -1,5 +1,10 @@
 //! `--previous`: a later pack must extend an earlier one of the same log.
 
+// Compiled for wasm32-unknown-unknown, each `#[test]` is a wasm-bindgen
+// test (Node and headless Chromium: `make test-verifier-web`).
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 #[path = "pack_common/fixture.rs"]
 mod fixture;
 

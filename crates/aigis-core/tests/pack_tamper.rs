@@ -1,6 +1,11 @@
 //! The tamper suite: over a thousand seeded mutations of a good pack, every
 //! one detected and reported against the right file and rule.
 
+// Compiled for wasm32-unknown-unknown, each `#[test]` is a wasm-bindgen
+// test (Node and headless Chromium: `make test-verifier-web`).
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 #[path = "pack_common/fixture.rs"]
 mod fixture;
 #[path = "pack_common/mutate.rs"]

@@ -17,3 +17,8 @@ pub const VERIFY_WASM: &[u8] =
 
 /// The wasm-bindgen glue (`--target no-modules`: defines `wasm_bindgen`).
 pub const VERIFY_GLUE_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/aigis_verify_web.js"));
+
+/// The wasm-bindgen glue as an ES module (`--target web`: `export default
+/// init`, `export function verify`), for the admin UI, which instantiates
+/// [`VERIFY_WASM`] with it.
+pub const VERIFY_GLUE_ESM: &str = include_str!(concat!(env!("OUT_DIR"), "/aigis_verify_web.mjs"));

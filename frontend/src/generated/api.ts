@@ -828,6 +828,32 @@ export type OktaAuth = "private_key_jwt" | "ssws";
 export type PackCounts = { events: number, requests: number, grants: number, jobs: number, };
 
 /**
+ * The first check that failed.
+ */
+export type PackFailure = { 
+/**
+ * The pack entry at fault (`(archive)` for the zip itself;
+ * `previous/<entry>` for the older pack).
+ */
+file: string, 
+/**
+ * 1-based line in that file, where lines make sense.
+ */
+line?: number, 
+/**
+ * The audit seq (or checkpoint size) concerned, if any.
+ */
+seq?: number, 
+/**
+ * The column at fault, for a table row.
+ */
+field?: string, 
+/**
+ * A stable name of the rule broken, e.g. `file.digest`.
+ */
+rule: string, message: string, };
+
+/**
  * The page arguments of a listing.
  */
 export type PageArgs = { 
@@ -1326,6 +1352,53 @@ fromSeq: number,
  * The exported checkpoint that anchors a pruned prefix.
  */
 anchoredBy: CheckpointRef | null, statement: string, checkpoint: CheckpointCheck | null, intact: boolean, checked: number, headSeq: number, firstBreak?: Break, };
+
+/**
+ * The outcome of [`verify`].
+ */
+export type VerifyReport = { ok: boolean, origin?: string, filesChecked: number, eventsChecked: number, 
+/**
+ * Events whose `entryMac` was checked (needs the site key).
+ */
+macsChecked: number, checkpointsChecked: number, 
+/**
+ * Records per file, as counted.
+ */
+records: { [key in string]: number }, firstSeq?: number, checkpointSize?: number, checkpointRoot?: string, 
+/**
+ * The note key id of the key that signed the pack.
+ */
+keyId?: string, 
+/**
+ * The verifier key that signed the pack (as the pack lists it).
+ */
+verifierKey?: string, 
+/**
+ * Whether the signing key was pinned: by `--trusted-key`, or by an
+ * older pack (`--previous`) this one extends.
+ */
+keyPinned: boolean, 
+/**
+ * Without a pin: that the key was taken from the pack itself, its id,
+ * and how to pin it.
+ */
+unpinned?: string, 
+/**
+ * Events folded into the tables (see `pack::fold`).
+ */
+eventsFolded: number, 
+/**
+ * From which event and state the tables are proven.
+ */
+provenFrom?: string, 
+/**
+ * Set when retention pruned the log before this pack's first event.
+ */
+anchor?: string, 
+/**
+ * Set when an older pack was given and this one extends it.
+ */
+previous?: string, failure?: PackFailure, };
 
 export type VersionList = { current: number, 
 /**

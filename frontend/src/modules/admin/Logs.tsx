@@ -25,6 +25,7 @@ import { PAGE_SIZE } from '../../lib/table/model';
 import { call, errorWords } from '../global/rpc';
 import { Person, flag, useWantNames } from '../global/ui';
 import { SelectRow, TextRow } from './fields';
+import { PackVerifier } from './PackVerifier';
 
 const EMPTY: AuditFilter = { from: '', to: '', actor: '', type: '', subject: '' };
 
@@ -126,6 +127,7 @@ export function Logs({ timeZone }: { timeZone?: string }): React.JSX.Element {
         </Inline>
         {exportError && !exportError.field && <Text color="color.text.danger">{exportError.message}</Text>}
       </Stack>
+      <PackVerifier />
       <Stack space="space.150">
         <Heading size="small" as="h2">
           Signing key

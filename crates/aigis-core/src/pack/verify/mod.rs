@@ -52,6 +52,11 @@ pub struct VerifyOptions {
 /// The first check that failed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(rename = "PackFailure", optional_fields)
+)]
 pub struct Failure {
     /// The pack entry at fault (`(archive)` for the zip itself;
     /// `previous/<entry>` for the older pack).
@@ -73,6 +78,7 @@ pub struct Failure {
 /// The outcome of [`verify`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct VerifyReport {
     pub ok: bool,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -29,7 +29,9 @@ pub struct ContentPermissions {
     pub fetch_client: Vec<String>,
 }
 
-/// The keywords Forge accepts under `permissions.content`.
+/// The keywords Forge accepts under `permissions.content` (its CSP
+/// service drops any other, e.g. `wasm-unsafe-eval`: WebAssembly needs
+/// `unsafe-eval` there).
 const KEYWORDS: &[&str] = &["unsafe-inline", "unsafe-hashes", "unsafe-eval"];
 
 /// Strings of a manifest list whose items are strings or `{address: ...}`
@@ -183,6 +185,38 @@ mod tests {
             "connect-src 'self' api.example.com"
         );
         assert!(!csp.contains("okta"), "{csp}");
+    }
+
+    #[test]
+    fn wasm_compiles_only_under_the_eval_source_forge_accepts() {
+        // As Forge: 'wasm-unsafe-eval' is not a source it takes and is
+        // dropped, so a page relying on it could not compile wasm there
+        // either; 'unsafe-eval' is kept.
+        let m = json!({"permissions": {"content": {"scripts": ["wasm-unsafe-eval"]}}});
+        let csp = ContentPermissions::from_manifest(&m).header();
+        assert_eq!(directive(&csp, "script-src"), "script-src 'self'");
+        let m =
+            json!({"permissions": {"content": {"scripts": ["unsafe-eval", "'wasm-unsafe-eval'"]}}});
+        let csp = ContentPermissions::from_manifest(&m).header();
+        assert_eq!(
+            directive(&csp, "script-src"),
+            "script-src 'self' 'unsafe-eval'"
+        );
+    }
+
+    #[test]
+    fn the_apps_manifest_lets_the_verifier_compile_wasm() {
+        let text = include_str!("../../../../../manifest.yml");
+        let m: Value = serde_norway::from_str(text).expect("manifest.yml parses");
+        let csp = ContentPermissions::from_manifest(&m).header();
+        assert_eq!(
+            directive(&csp, "script-src"),
+            "script-src 'self' 'unsafe-eval'"
+        );
+        assert_eq!(
+            directive(&csp, "style-src"),
+            "style-src 'self' 'unsafe-inline'"
+        );
     }
 
     #[test]
