@@ -270,6 +270,14 @@ fn every_field_of_every_table_is_mutated_and_detected() {
     let (h, mut input) = lived();
     // Fewer signed checkpoints to open: the same tables, a faster verify.
     input.checkpoints.clear();
+    // Compiled to wasm (and run in Node and Chromium, ten times slower),
+    // each field is mutated on its table's first row only: the same rules,
+    // and the full counts are the native run's.
+    let per_table = if cfg!(target_arch = "wasm32") {
+        1
+    } else {
+        usize::MAX
+    };
     let mut counts: Vec<(String, String, Made)> = Vec::new();
     let mut tally = |table: &str, what: String, detected: bool| {
         let at = match counts.iter().position(|(t, w, _)| t == table && *w == what) {
@@ -292,7 +300,7 @@ fn every_field_of_every_table_is_mutated_and_detected() {
             0
         };
         for (c, name) in cols.iter().enumerate() {
-            for (i, (line, row)) in rows.iter().enumerate() {
+            for (i, (line, row)) in rows.iter().enumerate().take(per_table) {
                 let z = forge(&h, &input, table, |rows| rows[i][c] = other(&row[c]));
                 let rule = if c == key {
                     "fold.unproven"
@@ -304,7 +312,7 @@ fn every_field_of_every_table_is_mutated_and_detected() {
                 refused(&r, table, rule, Some(*line), name);
             }
         }
-        for (i, (_, row)) in rows.iter().enumerate() {
+        for (i, (_, row)) in rows.iter().enumerate().take(per_table) {
             // The row dropped.
             let z = forge(&h, &input, table, |rows| {
                 rows.remove(i);
@@ -333,7 +341,9 @@ fn every_field_of_every_table_is_mutated_and_detected() {
     );
     let table = counts_table(&counts);
     println!("fold tamper suite:\n{table}");
-    check_quoted(&table);
+    if per_table == usize::MAX {
+        check_quoted(&table);
+    }
 }
 
 /// A seeded random pick.
@@ -353,7 +363,8 @@ impl Pick {
 fn random_lifecycles_verify_in_any_window_and_any_one_change_is_refused() {
     let mut pick = Pick(12);
     let (mut windows, mut pruned_windows, mut mutations) = (0, 0, 0);
-    for seed in 0..40u64 {
+    let seeds = if cfg!(target_arch = "wasm32") { 8 } else { 40 };
+    for seed in 0..seeds {
         let h = History::random(1000 + seed, 40 + pick.below(120));
         let last = h.last_commit();
         let a = pick.below(last + 1);
