@@ -19,6 +19,7 @@ use crate::ops::REQUESTERS;
 use aigis_graph_sim::{GraphSim, NewGroup};
 use aigis_okta_sim::model::{GroupType, UserStatus};
 use aigis_okta_sim::{Fault, FaultKind, NewUser, OktaSim, SimResponse};
+use aigis_platform::FetchRequest;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
@@ -160,13 +161,11 @@ impl Idp {
     pub fn handle(
         &self,
         now: i64,
-        host: &str,
-        method: &str,
-        path: &str,
-        headers: &[(String, String)],
-        body: Option<&str>,
+        (host, path): (&str, &str),
+        r: &FetchRequest,
         fault: Option<Injected>,
     ) -> Option<SimResponse> {
+        let (method, headers, body) = (r.method.as_str(), &r.headers[..], r.body.as_deref());
         let kind = fault.map(|f| match f {
             Injected::Status(status) => FaultKind::Status { status },
             Injected::RateLimited => FaultKind::RateLimited { reset_in_secs: 30 },

@@ -380,15 +380,7 @@ impl Egress for Actor<'_> {
         let resp = self
             .w
             .idp
-            .handle(
-                self.w.now(),
-                host,
-                &r.method,
-                path,
-                &r.headers,
-                r.body.as_deref(),
-                injected,
-            )
+            .handle(self.w.now(), (host, path), r, injected)
             .ok_or_else(|| FetchError::HostNotAllowed(host.into()))?;
         if trace() {
             eprintln!(
