@@ -491,3 +491,51 @@ mod graph {
         assert_eq!(links, 2);
     }
 }
+
+#[test]
+fn the_evidence_pack_carries_connectors_and_findings_from_the_log() {
+    use aigis_core::pack::{VerifyOptions, read_entries, verify};
+    use base64::Engine;
+    let o = okta_setup();
+    let ada = o
+        .okta
+        .add_user(NewUser::active("ada@aigis.example", "Ada", "A"))
+        .unwrap();
+    o.okta.add_member(&o.group, &ada).unwrap();
+    check(&o.w);
+    o.w.ok(
+        "ada",
+        "connectors.update",
+        json!({"id": "okta", "enforce": true}),
+    );
+    let out = o.w.ok("ada", "audit.export", json!({}));
+    let zip = base64::engine::general_purpose::STANDARD
+        .decode(out["contentBase64"].as_str().unwrap())
+        .unwrap();
+    let r = verify(&zip, &VerifyOptions::default());
+    assert!(r.ok, "{:?}", r.failure);
+    let files = read_entries(&zip).unwrap();
+    let text = |name: &str| {
+        String::from_utf8(files.iter().find(|(n, _)| n == name).expect(name).1.clone()).unwrap()
+    };
+    let connectors = text("connectors.csv");
+    let lines: Vec<&str> = connectors.lines().collect();
+    assert_eq!(lines.len(), 2, "{connectors}");
+    assert!(
+        lines[1].starts_with(&format!("okta,Okta,okta-group,{ORG},,true,true,")),
+        "{connectors}"
+    );
+    let findings = text("reconciliation.csv");
+    assert!(
+        findings.contains(&format!(
+            "claude:extra:{ada},claude,okta,{},extra,{ada},",
+            o.group
+        )),
+        "{findings}"
+    );
+    assert!(findings.contains(",open,"));
+    // No secret anywhere in the pack.
+    for (_, bytes) in &files {
+        assert!(!String::from_utf8_lossy(bytes).contains(SSWS));
+    }
+}

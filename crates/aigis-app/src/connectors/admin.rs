@@ -304,7 +304,7 @@ pub fn create(
             )));
         }
         let mut c = Change::new();
-        c.put_kv(&connector_key(&rec.id), &rec)?;
+        c.put_kv_folded(&connector_key(&rec.id), "connector", &rec.id, &rec)?;
         c.event(NewEvent::new(
             &caller.account_id,
             "connector.created",
@@ -330,7 +330,7 @@ fn commit_change(
         if after == before {
             return Ok((before, c));
         }
-        c.put_kv(&connector_key(id), &after)?;
+        c.put_kv_folded(&connector_key(id), "connector", id, &after)?;
         c.event(NewEvent::new(
             &caller.account_id,
             action,
@@ -450,7 +450,7 @@ pub fn delete(
                 bound.join(", ")
             )));
         }
-        c.delete_kv(&connector_key(&id));
+        c.delete_kv_folded(&connector_key(&id), "connector", &id);
         c.event(NewEvent::new(
             &caller.account_id,
             "connector.deleted",
