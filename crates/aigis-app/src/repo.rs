@@ -183,6 +183,31 @@ impl Change {
         Ok(())
     }
 
+    /// Writes a plain KVS value that the fold follows as `entity:key`
+    /// (a connector record): its events carry it like an entity's.
+    pub fn put_kv_folded<T: Serialize>(
+        &mut self,
+        kv_key: &str,
+        entity: &str,
+        key: &str,
+        value: &T,
+    ) -> Result<(), AppError> {
+        self.put_kv(kv_key, value)?;
+        self.record(entity, key, Some(value))
+    }
+
+    /// Deletes a plain KVS value that the fold follows as `entity:key`.
+    pub fn delete_kv_folded(&mut self, kv_key: &str, entity: &str, key: &str) {
+        self.delete_kv(kv_key);
+        if fold::FOLDED.contains(&entity) {
+            self.records.push(RecordChange {
+                entity: entity.to_owned(),
+                key: key.to_owned(),
+                value: None,
+            });
+        }
+    }
+
     /// Deletes a plain KVS value.
     pub fn delete_kv(&mut self, key: &str) {
         self.ops.push(TxnOp::Delete {

@@ -46,6 +46,8 @@ const MIN_ROLE: &[(&str, Role)] = &[
     ("connectors.delete", Role::Admin),
     ("connectors.bind", Role::Admin),
     ("connectors.unbind", Role::Admin),
+    ("connectors.drift", Role::Admin),
+    ("connectors.checkDrift", Role::Admin),
     ("identities.list", Role::Admin),
     ("identities.set", Role::Admin),
     ("identities.remove", Role::Admin),

@@ -340,6 +340,54 @@ fn every_tamper_is_detected_and_named() {
             "fold.field",
         ),
         (
+            "connector-enforce",
+            resign(&input, s, |_, d| {
+                text_edit(data_mut(d, pack::CONNECTORS), ",true,false,", ",true,true,")
+            }),
+            pack::CONNECTORS,
+            "fold.field",
+        ),
+        (
+            "connector-without-event",
+            resign(&input, s, |_, d| {
+                text_edit(data_mut(d, pack::CONNECTORS), "\nokta,", "\nokta2,")
+            }),
+            pack::CONNECTORS,
+            "fold.unproven",
+        ),
+        (
+            "reconciliation-resolved",
+            resign(&input, s, |_, d| {
+                text_edit(data_mut(d, pack::RECONCILIATION), ",open,", ",resolved,")
+            }),
+            pack::RECONCILIATION,
+            "fold.field",
+        ),
+        (
+            "reconciliation-member",
+            resign(&input, s, |_, d| {
+                text_edit(
+                    data_mut(d, pack::RECONCILIATION),
+                    ",extra,00u9,",
+                    ",extra,00u8,",
+                )
+            }),
+            pack::RECONCILIATION,
+            "fold.field",
+        ),
+        (
+            "reconciliation-dropped",
+            resign(&input, s, |m, d| {
+                m.records.insert(pack::RECONCILIATION.into(), 0);
+                let csv = data_mut(d, pack::RECONCILIATION);
+                let text = String::from_utf8(csv.clone()).unwrap();
+                let header = text.lines().next().unwrap().to_owned();
+                *csv = format!("{header}\n").into_bytes();
+            }),
+            pack::RECONCILIATION,
+            "fold.missing",
+        ),
+        (
             "record-count",
             resign(&input, s, |m, _| {
                 m.records.insert(pack::GRANTS.into(), 99);
@@ -417,11 +465,12 @@ fn every_tamper_is_detected_and_named() {
         t.expect(name, &r, |f, r| f == file && r == rule);
     }
     let mac = resign(&input, s, |_, d| {
-        let a = String::from_utf8(d[5].1.clone()).unwrap();
+        let audit = data_mut(d, pack::AUDIT);
+        let a = String::from_utf8(audit.clone()).unwrap();
         let i = a.find("\"entryMac\":\"").unwrap() + 12;
         let mut b = a.into_bytes();
         b[i] = if b[i] == b'0' { b'1' } else { b'0' };
-        d[5].1 = b;
+        *audit = b;
     });
     let opts = VerifyOptions {
         site_key: Some(SiteKey {

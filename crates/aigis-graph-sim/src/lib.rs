@@ -251,13 +251,14 @@ impl GraphSim {
         Ok(())
     }
 
-    /// Add a member out of band (any group kind). Idempotent.
+    /// Add a member out of band (any group kind): a user, or a group
+    /// (nested, listed as `#microsoft.graph.group`). Idempotent.
     pub fn add_member(&self, group_id: &str, user_id: &str) -> Result<(), SimError> {
         let mut st = self.lock();
         if !st.groups.contains_key(group_id) {
             return Err(SimError::NotFound(group_id.into()));
         }
-        if !st.users.contains_key(user_id) {
+        if !st.users.contains_key(user_id) && !st.groups.contains_key(user_id) {
             return Err(SimError::NotFound(user_id.into()));
         }
         if st

@@ -274,3 +274,113 @@ fn register_apps(sims: &IdpSims, okta_ready: bool, entra_ready: bool) -> Result<
         },
     }))
 }
+
+/// The demo connector of the Okta org.
+pub const OKTA_CONNECTOR: &str = "demo-okta";
+/// The demo connector of the Entra tenant.
+pub const ENTRA_CONNECTOR: &str = "demo-entra";
+
+/// What [`connect`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Connected {
+    /// Tools bound now (false: they were bound already).
+    pub bound: Vec<String>,
+    /// Drift findings open after the first check, per tool.
+    pub findings: Vec<(String, u64)>,
+}
+
+/// Creates the connectors of the demo org and tenant from the credentials
+/// file (as an admin would, through the resolvers), binds Claude to
+/// [`OKTA_TOOL_GROUP`] and GitHub Copilot to [`ENTRA_TOOL_GROUP`], and runs a
+/// first drift check of each: Rita, a member of `AI - Claude` without a
+/// grant, is the first finding. New approvals of both tools are then
+/// provisioned through the connectors, and expiry removes the membership.
+/// Running it again changes nothing (a rewritten credentials file updates
+/// the connectors' credentials).
+pub fn connect(
+    host: &crate::Host,
+    sims: &IdpSims,
+    site: &DemoSite,
+    state_dir: &Path,
+    credentials_written: bool,
+) -> Result<Connected, HostError> {
+    let admin = site
+        .users
+        .iter()
+        .find(|u| u.role == "admin")
+        .ok_or_else(|| HostError::UnknownUser("the demo site has no admin".into()))?;
+    let path = state_dir.join(CREDENTIALS_FILE);
+    let raw =
+        std::fs::read_to_string(&path).map_err(|e| HostError::backend("demo credentials", e))?;
+    let creds: Value =
+        serde_json::from_str(&raw).map_err(|e| HostError::backend("demo credentials", e))?;
+    let call = |key: &str, payload: Value| -> Result<Result<Value, Value>, HostError> {
+        Ok(host
+            .invoke_resolver(key, &payload, &admin.account_id, None)?
+            .result)
+    };
+    let failed = |key: &str, e: Value| HostError::Failed {
+        function: key.to_owned(),
+        error: e.to_string(),
+    };
+    let o = &creds["okta"];
+    let e = &creds["entra"];
+    let connectors = [
+        (
+            json!({"id": OKTA_CONNECTOR, "name": "Okta (demo org)", "type": "okta-group",
+                "orgUrl": o["orgUrl"], "auth": "private_key_jwt", "clientId": o["clientId"],
+                "keyId": o["keyId"], "credential": o["privateKeyPem"]}),
+            json!({"id": OKTA_CONNECTOR, "clientId": o["clientId"], "keyId": o["keyId"],
+                "credential": o["privateKeyPem"]}),
+        ),
+        (
+            json!({"id": ENTRA_CONNECTOR, "name": "Entra (demo tenant)", "type": "entra-group",
+                "tenantId": e["tenantId"], "clientId": e["clientId"], "credential": e["clientSecret"]}),
+            json!({"id": ENTRA_CONNECTOR, "clientId": e["clientId"], "credential": e["clientSecret"]}),
+        ),
+    ];
+    for (create, update) in connectors {
+        match call("connectors.create", create)? {
+            Ok(_) => {}
+            Err(err) if err["code"] == "conflict" => {
+                if credentials_written {
+                    call("connectors.update", update)?
+                        .map_err(|x| failed("connectors.update", x))?;
+                }
+            }
+            Err(err) => return Err(failed("connectors.create", err)),
+        }
+    }
+    let groups = [
+        (
+            "claude",
+            OKTA_CONNECTOR,
+            sims.okta().find_group(OKTA_TOOL_GROUP),
+        ),
+        (
+            "github-copilot",
+            ENTRA_CONNECTOR,
+            sims.graph().find_group(ENTRA_TOOL_GROUP),
+        ),
+    ];
+    let mut done = Connected::default();
+    for (tool, connector, group) in groups {
+        let Some(group) = group else { continue };
+        match call(
+            "connectors.bind",
+            json!({"tool": tool, "connector": connector, "groupId": group}),
+        )? {
+            Ok(_) => done.bound.push(tool.to_owned()),
+            Err(err) if err["code"] == "conflict" => {}
+            Err(err) => return Err(failed("connectors.bind", err)),
+        }
+        let checked = call("connectors.checkDrift", json!({"tool": tool}))?
+            .map_err(|x| failed("connectors.checkDrift", x))?;
+        let open = checked["drift"]["findings"]
+            .as_array()
+            .map(|f| f.iter().filter(|f| f["status"] == "open").count() as u64)
+            .unwrap_or(0);
+        done.findings.push((tool.to_owned(), open));
+    }
+    Ok(done)
+}

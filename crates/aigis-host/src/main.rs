@@ -586,6 +586,21 @@ fn up(host: Host, cli: &Cli, port: u16, opts: UpOptions) -> Result<ExitCode> {
                     ""
                 }
             );
+            // `make run` (with activity) connects the demo org and tenant;
+            // `--demo` alone leaves every tool fulfilled by hand, as the
+            // README walkthroughs expect.
+            if opts.demo_activity {
+                let connected = aigis_host::demo_connected::connect(
+                    &host,
+                    &sims,
+                    &site,
+                    cli.state_dir.as_path(),
+                    seeded.credentials_written,
+                )?;
+                for (tool, open) in &connected.findings {
+                    eprintln!("demo connected tool {tool}: {open} open drift finding(s)");
+                }
+            }
         }
         demo_users = Some(site.users.clone());
     }

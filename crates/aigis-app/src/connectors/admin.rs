@@ -324,7 +324,7 @@ pub fn create(
             )));
         }
         let mut c = Change::new();
-        c.put_kv(&connector_key(&rec.id), &rec)?;
+        c.put_kv_folded(&connector_key(&rec.id), "connector", &rec.id, &rec)?;
         c.event(NewEvent::new(
             &caller.account_id,
             "connector.created",
@@ -350,7 +350,7 @@ fn commit_change(
         if after == before {
             return Ok((before, c));
         }
-        c.put_kv(&connector_key(id), &after)?;
+        c.put_kv_folded(&connector_key(id), "connector", id, &after)?;
         c.event(NewEvent::new(
             &caller.account_id,
             action,
@@ -471,7 +471,7 @@ pub fn delete(
                 bound.join(", ")
             )));
         }
-        c.delete_kv(&connector_key(&id));
+        c.delete_kv_folded(&connector_key(&id), "connector", &id);
         c.delete_kv(&test_key(&id));
         c.event(NewEvent::new(
             &caller.account_id,

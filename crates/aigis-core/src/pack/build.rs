@@ -3,7 +3,10 @@
 
 use super::dsse::{DsseEnvelope, Statement};
 use super::manifest::{FileEntry, Manifest, ManifestPrevious, Scope, Window};
-use super::records::{self, DECISION_COLUMNS, GRANT_COLUMNS, JOB_COLUMNS, REQUEST_COLUMNS};
+use super::records::{
+    self, CONNECTOR_COLUMNS, DECISION_COLUMNS, GRANT_COLUMNS, JOB_COLUMNS, RECONCILIATION_COLUMNS,
+    REQUEST_COLUMNS,
+};
 use super::*;
 use crate::audit::sha256_hex;
 use crate::tlog::LogSigner;
@@ -54,7 +57,9 @@ pub fn render_files(input: &PackInput) -> Result<(Manifest, DataFiles), PackErro
         .map_err(|e| {
             PackError::Invalid(format!("the fold stops at seq {}: {}", e.seq, e.message))
         })?;
-    let decisions = folded.tables(input.from, input.to).decisions;
+    // So are the connectors and the drift findings.
+    let folded_tables = folded.tables(input.from, input.to);
+    let decisions = folded_tables.decisions;
 
     let (requests_csv, n_requests) = records::write_csv(
         REQUESTS,
@@ -69,6 +74,13 @@ pub fn render_files(input: &PackInput) -> Result<(Manifest, DataFiles), PackErro
     let (jobs_csv, n_jobs) =
         records::write_csv(JOBS, &JOB_COLUMNS, jobs.iter().map(|j| records::job_row(j)))?;
     let (decisions_csv, n_decisions) = records::write_csv(DECISIONS, &DECISION_COLUMNS, decisions)?;
+    let (connectors_csv, n_connectors) =
+        records::write_csv(CONNECTORS, &CONNECTOR_COLUMNS, folded_tables.connectors)?;
+    let (reconciliation_csv, n_reconciliation) = records::write_csv(
+        RECONCILIATION,
+        &RECONCILIATION_COLUMNS,
+        folded_tables.reconciliations,
+    )?;
     let mut audit = Vec::new();
     for e in &events {
         audit.extend(serde_json::to_vec(e).map_err(json_err("audit event"))?);
@@ -83,6 +95,8 @@ pub fn render_files(input: &PackInput) -> Result<(Manifest, DataFiles), PackErro
         (GRANTS, n_grants),
         (JOBS, n_jobs),
         (DECISIONS, n_decisions),
+        (CONNECTORS, n_connectors),
+        (RECONCILIATION, n_reconciliation),
         (AUDIT, events.len() as u64),
         (CHECKPOINTS, checkpoints.len() as u64),
         (POLICY_VERSIONS, input.policy_versions.len() as u64),
@@ -91,7 +105,9 @@ pub fn render_files(input: &PackInput) -> Result<(Manifest, DataFiles), PackErro
             (input.state.requests.len()
                 + input.state.grants.len()
                 + input.state.jobs.len()
-                + input.state.decisions.len()) as u64,
+                + input.state.decisions.len()
+                + input.state.connectors.len()
+                + input.state.reconciliations.len()) as u64,
         ),
     ]
     .into_iter()
@@ -104,6 +120,8 @@ pub fn render_files(input: &PackInput) -> Result<(Manifest, DataFiles), PackErro
         (GRANTS, grants_csv),
         (JOBS, jobs_csv),
         (DECISIONS, decisions_csv),
+        (CONNECTORS, connectors_csv),
+        (RECONCILIATION, reconciliation_csv),
         (AUDIT, audit),
         (CHECKPOINTS, checkpoints_json),
         (POLICY_VERSIONS, policy_json),

@@ -2,7 +2,8 @@
 //!
 //! Every audit event that changes a request, grant or job carries the
 //! record as it is after the change in `data.records`:
-//! `[{"entity": "request" | "grant" | "job", "key": id, "value": record | null}]`
+//! `[{"entity": "request" | "grant" | "job" | "connector" | "reconciliation",
+//! "key": id, "value": record | null}]`
 //! (`null`: the record was deleted). A [`State`] is every record and every
 //! decision so far; [`State::apply`] folds one event into it:
 //!
@@ -22,6 +23,7 @@
 use super::records::{self, DecisionRow};
 use crate::Millis;
 use crate::audit::{AuditEvent, canonical_json, sha256_hex};
+use crate::drift::Reconciliation;
 use crate::model::{Grant, Job, Request};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -50,6 +52,14 @@ pub struct State {
     pub jobs: BTreeMap<String, Job>,
     /// In seq order.
     pub decisions: Vec<DecisionRow>,
+    /// Connector records (settings only: a connector has no secret in its
+    /// record), by id. Absent from the JSON when empty, so states without
+    /// connectors keep their digests.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub connectors: BTreeMap<String, Value>,
+    /// Drift findings of connected tools, by `<tool>:<kind>:<member>`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reconciliations: BTreeMap<String, Reconciliation>,
 }
 
 impl Default for State {
@@ -77,8 +87,8 @@ pub struct RecordChange {
     pub value: Option<Value>,
 }
 
-/// The entities the fold follows.
-pub const FOLDED: [&str; 3] = ["request", "grant", "job"];
+/// The entities the fold follows (`connector`: the KVS connector records).
+pub const FOLDED: [&str; 5] = ["request", "grant", "job", "connector", "reconciliation"];
 
 impl State {
     /// The state before the first event.
@@ -90,6 +100,8 @@ impl State {
             grants: BTreeMap::new(),
             jobs: BTreeMap::new(),
             decisions: Vec::new(),
+            connectors: BTreeMap::new(),
+            reconciliations: BTreeMap::new(),
         }
     }
 
@@ -195,6 +207,10 @@ impl State {
             "request" => put(&mut self.requests, c, |r: &Request| &r.id),
             "grant" => put(&mut self.grants, c, |g: &Grant| &g.id),
             "job" => put(&mut self.jobs, c, |j: &Job| &j.id),
+            "reconciliation" => put(&mut self.reconciliations, c, |r: &Reconciliation| &r.id),
+            "connector" => put(&mut self.connectors, c, |v: &Value| {
+                v.get("id").and_then(Value::as_str).unwrap_or_default()
+            }),
             other => Err(format!("{other:?} is not a folded entity")),
         }
     }
@@ -210,8 +226,9 @@ impl State {
         Ok(())
     }
 
-    /// The rows of the four tables for the window `[from, to]`: records
-    /// created and decisions made within it.
+    /// The rows of the tables for the window `[from, to]`: records
+    /// created and decisions made within it, every connector, and the
+    /// drift findings open at its end or found or resolved within it.
     pub fn tables(&self, from: Millis, to: Millis) -> Tables {
         let within = |t: Millis| t >= from && t <= to;
         let mut requests: Vec<&Request> = self
@@ -232,7 +249,24 @@ impl State {
             .filter(|j| within(j.created_at))
             .collect();
         jobs.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        // Drift findings open at the end of the window, or found or
+        // resolved within it.
+        let reconciliations = self
+            .reconciliations
+            .values()
+            .filter(|r| {
+                r.first_seen_at <= to
+                    && (r.resolved_at.is_none_or(|t| t >= from) || within(r.first_seen_at))
+            })
+            .map(records::reconciliation_row)
+            .collect();
         Tables {
+            connectors: self
+                .connectors
+                .values()
+                .map(records::connector_row)
+                .collect(),
+            reconciliations,
             requests: requests.into_iter().map(records::request_row).collect(),
             grants: grants.into_iter().map(records::grant_row).collect(),
             jobs: jobs.into_iter().map(records::job_row).collect(),
@@ -246,13 +280,17 @@ impl State {
     }
 }
 
-/// The rows (cells as values, before CSV escaping) of the four tables.
+/// The rows (cells as values, before CSV escaping) of the tables.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Tables {
     pub requests: Vec<Vec<String>>,
     pub grants: Vec<Vec<String>>,
     pub jobs: Vec<Vec<String>>,
     pub decisions: Vec<Vec<String>>,
+    /// Every connector as of the end of the log, by id.
+    pub connectors: Vec<Vec<String>>,
+    /// Findings open at the window's end or found or resolved within it, by id.
+    pub reconciliations: Vec<Vec<String>>,
 }
 
 /// SHA-256 (hex) of the canonical JSON of `v`.

@@ -127,8 +127,9 @@ pub use dsse::{
 pub use fold::{ProvenFrom, State};
 pub use manifest::{FileEntry, Manifest, ManifestPrevious, Scope, Window};
 pub use records::{
-    DECISION_COLUMNS, DecisionRow, GRANT_COLUMNS, JOB_COLUMNS, REQUEST_COLUMNS, csv_cell,
-    decision_of, grant_row, job_row, request_row,
+    CONNECTOR_COLUMNS, DECISION_COLUMNS, DecisionRow, GRANT_COLUMNS, JOB_COLUMNS,
+    RECONCILIATION_COLUMNS, REQUEST_COLUMNS, connector_row, csv_cell, decision_of, grant_row,
+    job_row, reconciliation_row, request_row,
 };
 pub use verify::{Failure, SiteKey, VerifyOptions, VerifyReport, verify};
 pub use zipio::{MAX_ENTRIES, MAX_ENTRY_BYTES, read_entries, write_zip};
@@ -144,6 +145,8 @@ pub const REQUESTS: &str = "requests.csv";
 pub const GRANTS: &str = "grants.csv";
 pub const JOBS: &str = "jobs.csv";
 pub const DECISIONS: &str = "decisions.csv";
+pub const CONNECTORS: &str = "connectors.csv";
+pub const RECONCILIATION: &str = "reconciliation.csv";
 pub const AUDIT: &str = "audit.jsonl";
 pub const CHECKPOINTS: &str = "checkpoints.json";
 pub const POLICY_VERSIONS: &str = "policy-versions.json";
@@ -151,7 +154,7 @@ pub const STATE_FILE: &str = "state.json";
 pub const VERIFY_PAGE: &str = "verify.html";
 
 /// Every entry of a pack, in zip order.
-pub const ALL_FILES: [&str; 12] = [
+pub const ALL_FILES: [&str; 14] = [
     MANIFEST,
     ENVELOPE,
     README,
@@ -159,6 +162,8 @@ pub const ALL_FILES: [&str; 12] = [
     GRANTS,
     JOBS,
     DECISIONS,
+    CONNECTORS,
+    RECONCILIATION,
     AUDIT,
     CHECKPOINTS,
     POLICY_VERSIONS,
@@ -168,12 +173,14 @@ pub const ALL_FILES: [&str; 12] = [
 
 /// The files the manifest lists with digest and size: all but the
 /// manifest and the envelope, in zip order.
-pub const DATA_FILES: [&str; 10] = [
+pub const DATA_FILES: [&str; 12] = [
     README,
     REQUESTS,
     GRANTS,
     JOBS,
     DECISIONS,
+    CONNECTORS,
+    RECONCILIATION,
     AUDIT,
     CHECKPOINTS,
     POLICY_VERSIONS,

@@ -78,6 +78,85 @@ pub const DECISION_COLUMNS: [&str; 11] = [
     "seq",
 ];
 
+pub const CONNECTOR_COLUMNS: [&str; 9] = [
+    "id",
+    "name",
+    "type",
+    "orgUrl",
+    "tenantId",
+    "enabled",
+    "enforce",
+    "credentialSetAt",
+    "updatedAt",
+];
+
+pub const RECONCILIATION_COLUMNS: [&str; 14] = [
+    "id",
+    "tool",
+    "connector",
+    "groupId",
+    "kind",
+    "member",
+    "memberType",
+    "account",
+    "grant",
+    "status",
+    "firstSeenAt",
+    "lastSeenAt",
+    "resolvedAt",
+    "fixJob",
+];
+
+/// A connector record's row: its settings, never a credential (the record
+/// holds none; the columns name what is shown).
+pub fn connector_row(v: &Value) -> Vec<String> {
+    let s = |k: &str| match v.get(k) {
+        Some(Value::String(x)) => x.clone(),
+        Some(Value::Bool(b)) => b.to_string(),
+        _ => String::new(),
+    };
+    let t = |k: &str| opt_time(v.get(k).and_then(Value::as_i64));
+    vec![
+        s("id"),
+        s("name"),
+        s("type"),
+        s("orgUrl"),
+        s("tenantId"),
+        v.get("enabled")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+            .to_string(),
+        v.get("enforce")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+            .to_string(),
+        t("credentialSetAt"),
+        t("updatedAt"),
+    ]
+}
+
+pub fn reconciliation_row(r: &crate::drift::Reconciliation) -> Vec<String> {
+    vec![
+        r.id.clone(),
+        r.tool.clone(),
+        r.connector.clone(),
+        r.group_id.clone(),
+        r.kind.as_str().to_owned(),
+        r.member.clone(),
+        opt(&r.member_type),
+        opt(&r.account),
+        opt(&r.grant),
+        match r.status {
+            crate::drift::FindingStatus::Open => "open".to_owned(),
+            crate::drift::FindingStatus::Resolved => "resolved".to_owned(),
+        },
+        iso_millis(r.first_seen_at),
+        iso_millis(r.last_seen_at),
+        opt_time(r.resolved_at),
+        opt(&r.fix_job),
+    ]
+}
+
 fn opt_time(t: Option<Millis>) -> String {
     t.map(iso_millis).unwrap_or_default()
 }

@@ -134,20 +134,34 @@ impl History {
             key_id: "site-k1".into(),
         };
         let first = signer(key_seed);
-        b.commit(vec![
-            NewEvent::new(
-                "app:aigis",
-                "audit.key.created",
-                "audit:key",
-                json!({"keyId": first.key_id(), "verifierKey": first.verifier_key()}),
-            ),
-            NewEvent::new(
-                "acct-admin",
-                "governance.updated",
-                "config:governance",
-                json!({"version": 1}),
-            ),
-        ]);
+        let connector_at = b.next_at();
+        let connector = json!({"id": "okta", "name": "Okta, prod", "type": "okta-group",
+            "enabled": true, "enforce": false, "orgUrl": "https://acme.okta.com", "auth": "ssws",
+            "credentialSetAt": connector_at, "credentialVersion": 1,
+            "createdAt": connector_at, "updatedAt": connector_at});
+        b.commit_with(
+            vec![
+                NewEvent::new(
+                    "app:aigis",
+                    "audit.key.created",
+                    "audit:key",
+                    json!({"keyId": first.key_id(), "verifierKey": first.verifier_key()}),
+                ),
+                NewEvent::new(
+                    "acct-admin",
+                    "governance.updated",
+                    "config:governance",
+                    json!({"version": 1}),
+                ),
+                NewEvent::new(
+                    "acct-admin",
+                    "connector.created",
+                    "connector:okta",
+                    json!({"name": "Okta, prod", "type": "okta-group"}),
+                ),
+            ],
+            vec![rec("connector", "okta", &connector)],
+        );
         b.h.signers.push((first, 1));
         for i in 0..n {
             if rotate && i == n / 2 {
@@ -195,15 +209,41 @@ impl History {
                 policy: None,
                 created_at: created,
             };
-            b.commit_with(
-                vec![NewEvent::new(
-                    &requester,
-                    "request.created",
-                    &format!("request:{id}"),
-                    json!({"issueKey": key, "tool": tool, "durationDays": 30, "purpose": r.purpose}),
-                )],
-                vec![rec("request", &id, &r)],
-            );
+            let mut events = vec![NewEvent::new(
+                &requester,
+                "request.created",
+                &format!("request:{id}"),
+                json!({"issueKey": key, "tool": tool, "durationDays": 30, "purpose": r.purpose}),
+            )];
+            let mut changes = vec![rec("request", &id, &r)];
+            if i == 1 {
+                // A drift finding of a connected tool, found by the daily check.
+                let f = aigis_core::drift::Reconciliation {
+                    id: "claude:extra:00u9".into(),
+                    tool: "claude".into(),
+                    connector: "okta".into(),
+                    group_id: "00g1".into(),
+                    kind: aigis_core::drift::DriftKind::Extra,
+                    member: "00u9".into(),
+                    member_type: None,
+                    account: None,
+                    grant: None,
+                    status: aigis_core::drift::FindingStatus::Open,
+                    first_seen_at: created,
+                    last_seen_at: created,
+                    resolved_at: None,
+                    fix_job: None,
+                    history: vec![],
+                };
+                events.push(NewEvent::new(
+                    "app:drift",
+                    "drift.found",
+                    "reconciliation:claude:extra:00u9",
+                    json!({"tool": "claude", "kind": "extra", "member": "00u9"}),
+                ));
+                changes.push(rec("reconciliation", &f.id, &f));
+            }
+            b.commit_with(events, changes);
             if i % 3 == 2 {
                 let rationale = format!("not needed, case {i}");
                 let at = b.next_at();

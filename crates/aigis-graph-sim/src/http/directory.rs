@@ -409,12 +409,25 @@ pub fn list_members(ctx: &mut Ctx<'_>, req: &Req<'_>) -> HResult {
     let (items, next) = page(ctx, req, ids.into_iter().map(|id| (id, id)))?;
     let mut value = Vec::new();
     for id in items {
-        let Some(u) = ctx.st.users.get(id) else {
-            continue;
-        };
-        let mut v = select(ctx, req, user_json(u), Some(&USER_DEFAULT))?;
-        v["@odata.type"] = json!("#microsoft.graph.user");
-        value.push(v);
+        if let Some(u) = ctx.st.users.get(id) {
+            let mut v = select(ctx, req, user_json(u), Some(&USER_DEFAULT))?;
+            v["@odata.type"] = json!("#microsoft.graph.user");
+            value.push(v);
+        } else if let Some(g) = ctx.st.groups.get(id) {
+            // A nested group: of the selected properties, those a group has.
+            let full = group_json(g);
+            let mut v = Map::new();
+            if let Some(sel) = req.query.get("$select") {
+                for p in sel.split(',').map(str::trim) {
+                    if let Some(x) = full.get(p) {
+                        v.insert(p.to_owned(), x.clone());
+                    }
+                }
+            }
+            v.insert("id".into(), json!(g.id));
+            v.insert("@odata.type".into(), json!("#microsoft.graph.group"));
+            value.push(Value::Object(v));
+        }
     }
     Ok(collection(ctx, "directoryObjects", value, next))
 }

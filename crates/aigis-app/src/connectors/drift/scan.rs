@@ -216,3 +216,126 @@ fn go(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connectors::provider::{ExtGroup, ExtMember, ExtUser, MemberPage};
+    use aigis_platform::memory::*;
+    use aigis_platform::{HttpResponse, Jira, JiraError, JiraRequest, Storage};
+    use std::cell::Cell;
+
+    struct NoJira;
+    impl Jira for NoJira {
+        fn request_jira(&self, _: &JiraRequest) -> Result<HttpResponse, JiraError> {
+            Err(JiraError::NotAllowed("no Jira in this test".into()))
+        }
+    }
+
+    /// A directory whose pages link 1 -> 2 -> 1 (a loop), counting calls.
+    struct Looping {
+        pages: Cell<u32>,
+    }
+
+    impl Directory for Looping {
+        fn authenticate(&self) -> Result<(), Fail> {
+            Ok(())
+        }
+        fn users_by_email(&self, _: &str) -> Result<Vec<ExtUser>, Fail> {
+            Ok(vec![])
+        }
+        fn user(&self, _: &str) -> Result<Option<ExtUser>, Fail> {
+            Ok(None)
+        }
+        fn group(&self, id: &str) -> Result<Option<ExtGroup>, Fail> {
+            Ok(Some(ExtGroup {
+                id: id.into(),
+                name: "g".into(),
+                ungovernable: None,
+            }))
+        }
+        fn create_group(&self, _: &str, _: &str) -> Result<ExtGroup, Fail> {
+            Err(Fail::Terminal("never created".into()))
+        }
+        fn add_member(&self, _: &str, _: &str) -> Result<(), Fail> {
+            Ok(())
+        }
+        fn remove_member(&self, _: &str, _: &str) -> Result<bool, Fail> {
+            Ok(false)
+        }
+        fn is_member(&self, _: &str, _: &str) -> Result<bool, Fail> {
+            Ok(false)
+        }
+        fn members_page(&self, _: &str, next: Option<&str>) -> Result<MemberPage, Fail> {
+            self.pages.set(self.pages.get() + 1);
+            let link = match next {
+                Some("https://idp.example/p2") => "https://idp.example/p1",
+                _ => "https://idp.example/p2",
+            };
+            Ok(MemberPage {
+                members: vec![ExtMember {
+                    id: format!("u{}", self.pages.get()),
+                    email: String::new(),
+                    active: true,
+                    non_user: None,
+                }],
+                next: Some(link.into()),
+            })
+        }
+    }
+
+    #[test]
+    fn a_repeated_link_ends_the_run_incomplete_and_forgets_the_pages() {
+        let storage = MemoryStorage::new(vec![]);
+        let secrets = MemorySecrets::default();
+        let runtime = ManualRuntime::at(1_000);
+        let random = SeededRandom::new(1);
+        let queue = RecordingQueue::default();
+        let p = Platform {
+            storage: &storage,
+            secrets: &secrets,
+            jira: &NoJira,
+            egress: &NoEgress,
+            queue: &queue,
+            runtime: &runtime,
+            random: &random,
+        };
+        let rec = ConnectorRecord {
+            id: "c".into(),
+            name: "c".into(),
+            kind: ConnectorType::OktaGroup,
+            enabled: true,
+            enforce: false,
+            org_url: None,
+            auth: None,
+            client_id: None,
+            key_id: None,
+            tenant_id: None,
+            credential_set_at: None,
+            credential_version: 1,
+            created_at: 0,
+            updated_at: 0,
+        };
+        let b = Binding {
+            tool: "t".into(),
+            connector: "c".into(),
+            group_id: "g".into(),
+            group_name: "g".into(),
+            created: false,
+            bound_at: 0,
+        };
+        let d = Looping {
+            pages: Cell::new(0),
+        };
+        let mut run = DriftRun::default();
+        go(&p, &d, &rec, &b, 50, 1_000, &mut run).unwrap();
+        assert!(!run.complete);
+        assert_eq!(d.pages.get(), 3, "p1, p2, then p1's link again");
+        let st = load_status(&p, "t").unwrap().unwrap();
+        assert!(!st.complete);
+        assert!(st.reason.unwrap().contains("same page link twice"));
+        assert!(st.cursor.is_none() && st.chunks == 0, "the read restarts");
+        let left = storage.query_prefix(DRIFT_SCAN_PREFIX, None, 10).unwrap();
+        assert!(left.items.is_empty());
+    }
+}

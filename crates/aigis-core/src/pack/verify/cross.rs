@@ -19,6 +19,8 @@ pub(super) fn cross_check(
     let grants = table(files, GRANTS, &GRANT_COLUMNS)?;
     let jobs = table(files, JOBS, &JOB_COLUMNS)?;
     let decisions = table(files, DECISIONS, &DECISION_COLUMNS)?;
+    let connectors = table(files, CONNECTORS, &CONNECTOR_COLUMNS)?;
+    let reconciliation = table(files, RECONCILIATION, &RECONCILIATION_COLUMNS)?;
     let checkpoints: Vec<Value> =
         serde_json::from_slice(files.get(CHECKPOINTS).copied().unwrap_or_default())
             .map_err(|e| fail(CHECKPOINTS, "checkpoints.schema", e.to_string()))?;
@@ -26,7 +28,12 @@ pub(super) fn cross_check(
         let raw = files.get(STATE_FILE).copied().unwrap_or_default();
         let st: State = serde_json::from_slice(raw)
             .map_err(|e| fail(STATE_FILE, "state.schema", format!("not a state: {e}")))?;
-        st.requests.len() + st.grants.len() + st.jobs.len() + st.decisions.len()
+        st.requests.len()
+            + st.grants.len()
+            + st.jobs.len()
+            + st.decisions.len()
+            + st.connectors.len()
+            + st.reconciliations.len()
     };
     let policies: Vec<Value> =
         serde_json::from_slice(files.get(POLICY_VERSIONS).copied().unwrap_or_default())
@@ -36,6 +43,8 @@ pub(super) fn cross_check(
         (GRANTS, grants.rows.len()),
         (JOBS, jobs.rows.len()),
         (DECISIONS, decisions.rows.len()),
+        (CONNECTORS, connectors.rows.len()),
+        (RECONCILIATION, reconciliation.rows.len()),
         (AUDIT, v.events.len()),
         (CHECKPOINTS, checkpoints.len()),
         (POLICY_VERSIONS, policies.len()),
@@ -63,7 +72,15 @@ pub(super) fn cross_check(
     report.records = counts;
 
     // The tables: exactly the fold of the log from its proven state.
-    super::tables::check_fold(files, v, report, &requests, &grants, &jobs, &decisions)?;
+    let tables = super::tables::Csvs {
+        requests: &requests,
+        grants: &grants,
+        jobs: &jobs,
+        decisions: &decisions,
+        connectors: &connectors,
+        reconciliation: &reconciliation,
+    };
+    super::tables::check_fold(files, v, report, &tables)?;
 
     // Every decision's governance version is one policy-versions.json holds.
     if !policies.is_empty() {

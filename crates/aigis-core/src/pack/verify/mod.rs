@@ -11,7 +11,10 @@
 
 use super::dsse::{DsseEnvelope, PAYLOAD_TYPE, PREDICATE_TYPE, STATEMENT_TYPE, Statement, pae};
 use super::manifest::Manifest;
-use super::records::{self, DECISION_COLUMNS, GRANT_COLUMNS, JOB_COLUMNS, REQUEST_COLUMNS, Table};
+use super::records::{
+    self, CONNECTOR_COLUMNS, DECISION_COLUMNS, GRANT_COLUMNS, JOB_COLUMNS, RECONCILIATION_COLUMNS,
+    REQUEST_COLUMNS, Table,
+};
 use super::*;
 use crate::audit::{self, AuditEvent, GENESIS_HASH, sha256_hex};
 use crate::tlog::{self, Frontier, Hash};

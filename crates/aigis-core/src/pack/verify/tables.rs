@@ -8,14 +8,21 @@
 use super::*;
 use crate::pack::fold::{STATE_ACTION, digest_value};
 
+/// The pack's tables, as read.
+pub(super) struct Csvs<'a> {
+    pub requests: &'a Table,
+    pub grants: &'a Table,
+    pub jobs: &'a Table,
+    pub decisions: &'a Table,
+    pub connectors: &'a Table,
+    pub reconciliation: &'a Table,
+}
+
 pub(super) fn check_fold(
     files: &BTreeMap<&str, &[u8]>,
     v: &Verified,
     report: &mut VerifyReport,
-    requests: &Table,
-    grants: &Table,
-    jobs: &Table,
-    decisions: &Table,
+    csv: &Csvs,
 ) -> Check<()> {
     let m = &v.manifest;
     let from = &m.proven_from;
@@ -106,15 +113,29 @@ pub(super) fn check_fold(
         from.digest
     ));
     let t = folded.tables(m.window.from_ms, m.window.to_ms);
-    same(REQUESTS, &REQUEST_COLUMNS, 0, &t.requests, requests)?;
-    same(GRANTS, &GRANT_COLUMNS, 0, &t.grants, grants)?;
-    same(JOBS, &JOB_COLUMNS, 0, &t.jobs, jobs)?;
+    same(REQUESTS, &REQUEST_COLUMNS, 0, &t.requests, csv.requests)?;
+    same(GRANTS, &GRANT_COLUMNS, 0, &t.grants, csv.grants)?;
+    same(JOBS, &JOB_COLUMNS, 0, &t.jobs, csv.jobs)?;
     same(
         DECISIONS,
         &DECISION_COLUMNS,
         DECISION_COLUMNS.len() - 1,
         &t.decisions,
-        decisions,
+        csv.decisions,
+    )?;
+    same(
+        CONNECTORS,
+        &CONNECTOR_COLUMNS,
+        0,
+        &t.connectors,
+        csv.connectors,
+    )?;
+    same(
+        RECONCILIATION,
+        &RECONCILIATION_COLUMNS,
+        0,
+        &t.reconciliations,
+        csv.reconciliation,
     )?;
     Ok(())
 }
