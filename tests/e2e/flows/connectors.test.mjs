@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launch, moduleFrame, openPage, startSite } from '../lib/harness.mjs';
-import { call, checkScreen, clickInView, noProblems } from '../lib/flows.mjs';
+import { call, checkScreen, clickInDialog, noProblems } from '../lib/flows.mjs';
 
 let site;
 let browser;
@@ -40,9 +40,14 @@ async function oktaGroup(name, type) {
   return (await res.json()).id;
 }
 
+/** Clicks a button of the connector form's dialog, scrolled into its scrolling body's view first. */
+async function clickInView(page, locator) {
+  await locator.scrollIntoViewIfNeeded();
+  await locator.click();
+}
+
 /** Clicks a button inside a dialog's scrolling body: scrolled into the dialog's view, then into the shell's. */
 async function press(page, locator) {
-  await locator.scrollIntoViewIfNeeded();
   await clickInView(page, locator);
 }
 
@@ -183,7 +188,7 @@ test('an Entra connector with a wrong client secret fails its test in plain word
   await confirm.getByText('Delete Entra demo?').waitFor();
   await confirm.getByText(/No tool is bound to it/).waitFor();
   await checkScreen(page, frame, 'admin-connectors-delete');
-  await clickInView(page, frame.getByTestId('confirm-button'));
+  await clickInDialog(page, frame.getByTestId('confirm-button'));
   await confirm.waitFor({ state: 'detached' });
   await frame.getByTestId('test-entra').waitFor({ state: 'detached' });
   // The Okta connector governs claude: its delete cannot be confirmed.
