@@ -36,6 +36,7 @@ pub mod repo;
 pub mod requests;
 pub mod reviews;
 pub mod routes;
+pub mod slot;
 pub mod sweeps;
 pub mod whoami;
 

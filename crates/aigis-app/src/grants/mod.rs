@@ -5,7 +5,7 @@
 pub mod extend;
 pub mod reads;
 pub mod revoke;
-pub mod slot;
+pub use crate::slot;
 
 use crate::api::{Route, route};
 use crate::error::AppError;

@@ -161,23 +161,10 @@ fn still_open(p: &Platform, grant: &Grant) -> Result<bool, Fail> {
 /// holds their slot now, which needs the membership an ended grant's
 /// removal would take away.
 fn successor(p: &Platform, ended: &Grant) -> Result<bool, Fail> {
-    // The slot (`grants::slot`) names the open grant of a person and tool;
-    // read here directly, as `jobs` does not depend on `grants`.
-    #[derive(serde::Deserialize)]
-    struct Slot {
-        grant: String,
+    match crate::slot::open_grant(p, &ended.account, &ended.tool) {
+        Ok(open) => Ok(open.is_some_and(|g| g.id != ended.id)),
+        Err(_) => Err(storage_retry()),
     }
-    let key = crate::repo::slot_key(&ended.account, &ended.tool);
-    let read = crate::repo::get::<Slot>(p, crate::names::SLOT, &key).and_then(|slot| {
-        let Some(slot) = slot.filter(|s| s.grant != ended.id) else {
-            return Ok(false);
-        };
-        Ok(
-            crate::repo::get::<Grant>(p, crate::names::GRANT, &slot.grant)?
-                .is_some_and(|g| g.status.is_open()),
-        )
-    });
-    read.map_err(|_| storage_retry())
 }
 
 impl Stored {

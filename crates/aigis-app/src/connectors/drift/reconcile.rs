@@ -160,13 +160,7 @@ fn record_found(
                     None => fresh,
                 };
                 r.step(now, FindingChange::Found, None);
-                c.put(RECONCILIATION, &r.id, &r)?;
-                c.event(NewEvent::new(
-                    ACTOR,
-                    "drift.found",
-                    &format!("{RECONCILIATION}:{}", r.id),
-                    event_data(&r),
-                ));
+                record(&mut c, &r, "drift.found")?;
                 k += 1;
             }
             Ok((k, c))
@@ -174,6 +168,18 @@ fn record_found(
         n += done.value;
     }
     Ok(n)
+}
+
+/// Stores finding `r` and records `action` on it.
+fn record(c: &mut Change, r: &Reconciliation, action: &str) -> Result<(), AppError> {
+    c.put(RECONCILIATION, &r.id, r)?;
+    c.event(NewEvent::new(
+        ACTOR,
+        action,
+        &format!("{RECONCILIATION}:{}", r.id),
+        event_data(r),
+    ));
+    Ok(())
 }
 
 /// Marks open findings no complete run finds any more as resolved.
@@ -199,13 +205,7 @@ fn record_resolved(
                 r.resolved_at = Some(now);
                 r.last_seen_at = r.last_seen_at.max(last_complete.unwrap_or(r.last_seen_at));
                 r.step(now, FindingChange::Resolved, None);
-                c.put(RECONCILIATION, &r.id, &r)?;
-                c.event(NewEvent::new(
-                    ACTOR,
-                    "drift.resolved",
-                    &format!("{RECONCILIATION}:{}", r.id),
-                    event_data(&r),
-                ));
+                record(&mut c, &r, "drift.resolved")?;
                 k += 1;
             }
             Ok((k, c))
